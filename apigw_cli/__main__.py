@@ -1,0 +1,3 @@
+from apigw_cli.cli import main
+
+main()

@@ -1,0 +1,234 @@
+"""The `apigw` command line: each command parses its options and calls one library function."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from apigw_cli import __version__
+
+app = typer.Typer(
+    name="apigw",
+    help="A local API gateway for OpenAPI specs: serve, invoke, and inspect routes.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+SpecArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="OpenAPI spec (YAML or JSON). Default: apigw.yaml, openapi.yaml or openapi.json here, or $APIGW_SPEC.",
+        show_default=False,
+    ),
+]
+ValidateResponses = Annotated[
+    str,
+    typer.Option(
+        "--validate-responses",
+        help="Check backend responses against the spec: off, warn (log + x-apigw-response-mismatch header) "
+        "or strict (502).",
+    ),
+]
+
+
+def _exit_usage(message: str) -> NoReturn:
+    from apigw_cli.console import print_error
+
+    print_error(message)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn apigw's own errors into one line on stderr and exit 2, never a traceback."""
+    from apigw_cli.errors import ApigwError
+
+    try:
+        yield
+    except ApigwError as exc:
+        _exit_usage(str(exc))
+
+
+def _settings(spec: Path | None, **options: object) -> object:
+    from apigw_cli.config import Settings
+    from apigw_cli.spec import discover_spec
+
+    mode = options.get("validate_responses", "warn")
+    if mode not in ("off", "warn", "strict"):
+        _exit_usage(f"--validate-responses must be off, warn or strict, not {mode!r}")
+    return Settings(spec=discover_spec(spec), **options)  # type: ignore[arg-type]
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"apigw {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A local API gateway for OpenAPI specs.
+
+    Examples:
+
+      apigw serve specs/userapi.yaml
+
+      apigw invoke /users GET --spec specs/userapi.yaml
+
+      apigw routes specs/userapi.yaml
+    """
+
+
+@app.command()
+def serve(
+    spec: SpecArgument = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on (loopback unless you say otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    validate_responses: ValidateResponses = "warn",
+    require_integrations: Annotated[
+        bool, typer.Option(help="Refuse to start when an operation has no x-integration (instead of mocking it).")
+    ] = False,
+    log_format: Annotated[str, typer.Option(help="Access log format: text or json (one JSON object a line).")] = "text",
+) -> None:
+    """Serve the spec as a local API gateway.
+
+    Each request is routed to its operation's x-integration (python handler or mock),
+    validated against the spec, and logged as one line on stderr.
+
+    Examples:
+
+      apigw serve specs/userapi.yaml
+
+      apigw serve openapi.yaml --port 8080 --validate-responses strict
+
+      apigw serve --log-format json > access.jsonl
+    """
+    from apigw_cli.config import Settings
+
+    if log_format not in ("text", "json"):
+        _exit_usage(f"--log-format must be text or json, not {log_format!r}")
+    with _user_errors():
+        settings = _settings(
+            spec, host=host, port=port, validate_responses=validate_responses,
+            require_integrations=require_integrations,
+        )
+        assert isinstance(settings, Settings)
+        from apigw_cli import console
+        from apigw_cli.loading import build_gateway
+        from apigw_cli.server import run_server
+
+        console.setup_logging()
+        gateway = build_gateway(settings, console.access_log_sink(sys.stderr, log_format))
+    run_server(gateway, settings, on_started=lambda: console.print_serving(gateway, settings))
+
+
+@app.command()
+def invoke(
+    path: Annotated[str, typer.Argument(help="Request path, e.g. /users/42 (a query string may follow).")],
+    method: Annotated[str, typer.Argument(help="HTTP method.")] = "GET",
+    spec: Annotated[
+        Path | None, typer.Option("--spec", "-s", help="OpenAPI spec; discovered as for serve when omitted.")
+    ] = None,
+    header: Annotated[list[str] | None, typer.Option("--header", "-H", help="'Name: value', repeatable.")] = None,
+    query: Annotated[list[str] | None, typer.Option("--query", "-q", help="'name=value', repeatable.")] = None,
+    data: Annotated[
+        str | None, typer.Option("--data", "-d", help="Request body; @file reads a file, @- reads stdin.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: status, headers, body.")] = False,
+    fail: Annotated[bool, typer.Option("--fail", help="Exit 1 when the status is 400 or above.")] = False,
+    validate_responses: ValidateResponses = "warn",
+) -> None:
+    """Send one request through the gateway pipeline in-process, with no server.
+
+    Examples:
+
+      apigw invoke /users GET -s specs/userapi.yaml
+
+      apigw invoke /users POST -d '{"name": "Ada", "email": "ada@example.com"}'
+
+      apigw invoke /users -q limit=5 -H 'Accept: application/json' --json
+
+      apigw invoke /users/42 DELETE --fail
+    """
+    from apigw_cli.config import Settings
+
+    with _user_errors():
+        from apigw_cli.invoke import InvokeRequest, parse_header, parse_query
+        from apigw_cli.invoke import invoke as run_invoke
+
+        settings = _settings(spec, validate_responses=validate_responses)
+        assert isinstance(settings, Settings)
+        body = _read_data(data)
+        raw_path, _, query_string = path.partition("?")
+        pairs = [parse_query(part) for part in query_string.split("&") if part] + [parse_query(q) for q in query or []]
+        request = InvokeRequest(
+            path=raw_path,
+            method=method,
+            headers=tuple(parse_header(h) for h in header or []),
+            query=tuple(pairs),
+            body=body,
+        )
+        from apigw_cli import console
+        from apigw_cli.loading import build_gateway
+
+        console.setup_logging()
+        gateway = build_gateway(settings)
+        result = run_invoke(gateway, settings, request)
+    console.print_invoke(result, as_json)
+    if fail and result.status >= 400:
+        raise typer.Exit(1)
+
+
+def _read_data(data: str | None) -> bytes | None:
+    from apigw_cli.errors import ConfigError
+
+    if data is None:
+        return None
+    if data == "@-":
+        return sys.stdin.buffer.read()
+    if data.startswith("@"):
+        try:
+            return Path(data[1:]).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"--data {data}: cannot read {data[1:]}: {exc.strerror}") from None
+    return data.encode("utf-8")
+
+
+@app.command()
+def routes(
+    spec: SpecArgument = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as a JSON list.")] = False,
+) -> None:
+    """Print the route table: method, path, integration and what it calls.
+
+    Examples:
+
+      apigw routes specs/userapi.yaml
+
+      apigw routes --json | jq '.[] | select(.integration == "mock")'
+    """
+    from apigw_cli.config import Settings
+
+    with _user_errors():
+        settings = _settings(spec, validate_responses="off")
+        assert isinstance(settings, Settings)
+        from apigw_cli.console import print_routes
+        from apigw_cli.loading import build_gateway
+
+        gateway = build_gateway(settings)
+    print_routes(gateway, as_json)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,22 @@
+"""Every setting of a gateway in one value, built by the CLI and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+ResponseValidation = Literal["off", "warn", "strict"]
+MAX_BODY_BYTES = 10 * 1024 * 1024  # the managed gateway's payload limit
+
+
+@dataclass(frozen=True)
+class Settings:
+    spec: Path
+    host: str = "127.0.0.1"
+    port: int = 3000
+    validate_responses: ResponseValidation = "warn"
+    max_body_bytes: int = MAX_BODY_BYTES
+    require_integrations: bool = False
+    handler_threads: int = 32
+    access_log: bool = True

@@ -1,0 +1,185 @@
+"""Everything apigw prints: errors, the access log, `invoke` results, the route table.
+
+The access log is written with plain ANSI codes rather than rich, because it runs once per
+request; everything else uses rich, imported when first needed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.snapshot import Gateway
+    from apigw_cli.gateway.stages.access_log import AccessLogEntry, AccessLogSink
+    from apigw_cli.invoke import InvokeResult
+
+
+def _color_enabled(stream: TextIO) -> bool:
+    return "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, no_color="NO_COLOR" in os.environ, highlight=False)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    stream = sys.stderr
+    prefix = "\x1b[1;31merror:\x1b[0m" if _color_enabled(stream) else "error:"
+    stream.write(f"{prefix} {message}\n")
+    stream.flush()
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Route apigw's log records (handler tracebacks, response mismatches) to stderr through rich."""
+    from rich.logging import RichHandler
+
+    logger = logging.getLogger("apigw")
+    logger.handlers[:] = [RichHandler(console=stderr_console(), show_path=False, rich_tracebacks=False)]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+_STATUS_COLORS = {2: "32", 3: "36", 4: "33", 5: "31"}
+
+
+def access_log_sink(stream: TextIO | None = None, log_format: str = "text") -> AccessLogSink:
+    """A sink writing one line per request: coloured text on a terminal, or JSON lines."""
+    out = stream or sys.stderr
+    color = _color_enabled(out)
+
+    def write_text(entry: AccessLogEntry) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(entry.request_time))
+        status = str(entry.status)
+        if color:
+            status = f"\x1b[{_STATUS_COLORS.get(entry.status // 100, '0')}m{status}\x1b[0m"
+        route = f" -> {entry.resource_path} [{entry.integration}]" if entry.resource_path else ""
+        line = f"{stamp} {entry.http_method:<6} {entry.path} {status} {entry.latency_ms:.1f}ms{route}"
+        if entry.error:
+            line += f"  ({entry.error})"
+        for note in entry.notes:
+            if note != entry.error:
+                line += f"  [{note}]"
+        out.write(line + "\n")
+        out.flush()
+
+    def write_json(entry: AccessLogEntry) -> None:
+        out.write(json.dumps(entry_fields(entry), separators=(",", ":")) + "\n")
+        out.flush()
+
+    return write_json if log_format == "json" else write_text
+
+
+def entry_fields(entry: AccessLogEntry) -> dict[str, Any]:
+    """The managed gateway's `$context` names for an access-log entry."""
+    return {
+        "requestId": entry.request_id,
+        "ip": entry.ip,
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(entry.request_time)),
+        "httpMethod": entry.http_method,
+        "path": entry.path,
+        "resourcePath": entry.resource_path,
+        "status": entry.status,
+        "protocol": entry.protocol,
+        "responseLength": entry.response_length,
+        "latency": round(entry.latency_ms, 3),
+        "integrationLatency": round(entry.integration_latency_ms, 3) if entry.integration_latency_ms else None,
+        "integration": entry.integration,
+        "error": entry.error,
+    }
+
+
+def print_serving(gateway: Gateway, settings: Settings) -> None:
+    console = stderr_console()
+    title = gateway.title or gateway.spec_path.name
+    console.print(
+        f"[bold]apigw[/] serving [cyan]{title}[/] {gateway.api_version} "
+        f"({len(gateway.operations)} operations, OpenAPI {gateway.openapi_version})"
+    )
+    for notice in gateway.notices:
+        console.print(f"[yellow]note:[/] {notice}")
+    console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
+
+
+def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
+    return [
+        {
+            "method": op.method,
+            "path": op.path,
+            "operationId": op.operation_id,
+            "integration": op.integration.kind,
+            "target": op.integration.target,
+            "summary": op.summary,
+        }
+        for op in gateway.operations
+    ]
+
+
+def print_routes(gateway: Gateway, as_json: bool) -> None:
+    rows = route_rows(gateway)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}".strip(), title_justify="left")
+    for column in ("method", "path", "integration", "target", "operationId"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["method"], row["path"], row["integration"], row["target"], row["operationId"] or "")
+    console = stdout_console()
+    console.print(table)
+    for notice in gateway.notices:
+        console.print(f"note: {notice}")
+
+
+def print_invoke(result: InvokeResult, as_json: bool) -> None:
+    if as_json:
+        body: Any = result.text()
+        content_type = next((v for k, v in result.headers if k.lower() == "content-type"), "")
+        if "json" in content_type:
+            try:
+                body = json.loads(result.body)
+            except ValueError:
+                pass
+        payload = {
+            "status": result.status,
+            "headers": dict(result.headers),
+            "body": body,
+            "elapsedMs": round(result.elapsed_ms, 3),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    out = sys.stdout
+    color = _color_enabled(out)
+    status_line = f"HTTP {result.status} {result.reason}"
+    if color:
+        status_line = f"\x1b[1;{_STATUS_COLORS.get(result.status // 100, '0')}m{status_line}\x1b[0m"
+    out.write(status_line + "\n")
+    for name, value in result.headers:
+        out.write(f"{name}: {value}\n")
+    out.write("\n")
+    text = result.text()
+    content_type = next((v for k, v in result.headers if k.lower() == "content-type"), "")
+    if "json" in content_type:
+        try:
+            text = json.dumps(json.loads(result.body), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass
+    if text:
+        out.write(text + ("\n" if not text.endswith("\n") else ""))

@@ -1,0 +1,51 @@
+"""The one exception hierarchy of apigw.
+
+ApigwError                  anything apigw itself reports to a user
+ +-- SpecError              the spec cannot be loaded or compiled; carries file, line and column
+ +-- ConfigError            a flag, environment variable or settings value is unusable
+ +-- IntegrationError       a backend could not be reached or answered badly (raised per request)
+      +-- IntegrationTimeout    the backend did not answer within the integration's timeout
+
+The CLI turns an ApigwError into one line on stderr and exit code 2; nothing else is caught there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ApigwError(Exception):
+    """Base class of every error apigw reports to a user."""
+
+
+class SpecError(ApigwError):
+    """A spec that cannot be loaded or compiled, located by file, line and column (1-based)."""
+
+    def __init__(self, message: str, file: Path | str | None = None, line: int | None = None, col: int | None = None):
+        self.message = message
+        self.file = Path(file) if file is not None else None
+        self.line = line
+        self.col = col
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.file is None:
+            return self.message
+        where = str(self.file)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(ApigwError):
+    """A setting that cannot be used as given."""
+
+
+class IntegrationError(ApigwError):
+    """A backend failed to produce a usable response."""
+
+
+class IntegrationTimeout(IntegrationError):
+    """A backend did not answer within its timeout."""

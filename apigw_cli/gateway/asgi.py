@@ -1,0 +1,90 @@
+"""The ASGI application: turns ASGI events into a `GatewayRequest`, runs it through the current
+snapshot and sends the answer. It holds one reference to the snapshot; a reload swaps it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from apigw_cli.gateway.exchange import GatewayRequest, GatewayResponse
+from apigw_cli.gateway.snapshot import Gateway
+
+
+class GatewayApp:
+    def __init__(self, gateway: Gateway, max_body_bytes: int):
+        self.gateway = gateway
+        self._max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.gateway.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gateway = self.gateway  # requests in flight finish on the snapshot they started on
+        headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
+        body = await self._read_body(receive, headers)
+        client = scope.get("client")
+        request = GatewayRequest(
+            method=scope["method"],
+            path=scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or scope["path"],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            client_ip=client[0] if client else "127.0.0.1",
+            scheme=scope.get("scheme", "http"),
+            http_version=scope.get("http_version", "1.1"),
+        )
+        response = await gateway.handle(request)
+        await send_response(send, response)
+
+    async def _read_body(self, receive: Receive, headers: list[tuple[str, str]]) -> bytes:
+        declared = next((value for name, value in headers if name == "content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > self._max_body_bytes:
+            return b""  # the body-limit stage answers 413 from the declared length
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message: Message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size <= self._max_body_bytes + 1:
+                chunks.append(chunk)  # past the limit keep one byte over it, enough for the 413
+            more = message.get("more_body", False)
+        return b"".join(chunks)[: self._max_body_bytes + 1]
+
+
+async def send_response(send: Send, response: GatewayResponse) -> None:
+    raw_headers: list[tuple[bytes, bytes]] = []
+    has_length = False
+    for name, value in response.headers:
+        lowered = name.lower()
+        has_length = has_length or lowered == "content-length"
+        raw_headers.append((lowered.encode("latin-1"), _header_bytes(value)))
+    if not has_length:
+        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _header_bytes(value: Any) -> bytes:
+    text = str(value).replace("\r", " ").replace("\n", " ")  # no header injection from a backend
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")

@@ -1,0 +1,1 @@
+"""Backends an operation routes to: `python` (Lambda proxy handlers) and `mock`."""

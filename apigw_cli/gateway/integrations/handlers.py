@@ -1,0 +1,104 @@
+"""Find and import the Python functions `python` integrations call.
+
+`handlers/users.py:get_user` is a file relative to the spec; `package.module:function` is
+imported from the spec's folder or the installed packages. Each loader imports a file once
+under a module name of its own, so a later snapshot can load a fresh copy beside it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from apigw_cli.errors import ConfigError
+
+LOCAL_MARKER = "APIGW_LOCAL"  # set to "1" so handler code can tell it runs under apigw
+_generation = itertools.count(1)
+
+
+class HandlerLoader:
+    """Imports handler modules for one snapshot; raises ConfigError with a message naming what is wrong."""
+
+    def __init__(self, spec_folder: Path):
+        self._spec_folder = spec_folder
+        self._modules: dict[str, ModuleType] = {}
+        self._generation = next(_generation)
+        os.environ[LOCAL_MARKER] = "1"
+
+    @property
+    def files(self) -> list[Path]:
+        return [Path(m.__file__) for m in self._modules.values() if m.__file__]
+
+    def load(self, reference: str) -> Callable[..., Any]:
+        target, sep, function = reference.rpartition(":")
+        if not sep or not target or not function:
+            raise ConfigError(f"handler {reference!r} must be 'path/to/file.py:function' or 'package.module:function'")
+        if target.endswith(".py") or "/" in target or os.sep in target:
+            module = self._load_file(target)
+        else:
+            module = self._import(target)
+        handler = getattr(module, function, None)
+        if handler is None:
+            defined = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+            hint = f" (it defines: {', '.join(defined)})" if defined else ""
+            raise ConfigError(f"handler {reference!r}: {target} has no function {function!r}{hint}")
+        if not callable(handler):
+            raise ConfigError(f"handler {reference!r}: {function!r} in {target} is not a function")
+        return handler  # type: ignore[no-any-return]
+
+    def _load_file(self, relative: str) -> ModuleType:
+        path = (self._spec_folder / relative).resolve()
+        key = str(path)
+        if key in self._modules:
+            return self._modules[key]
+        if not path.is_file():
+            raise ConfigError(f"handler file {relative} not found (looked for {path})")
+        # sibling modules of a handler (`import store`) must import as they would on Lambda
+        for folder in (str(path.parent), str(self._spec_folder)):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
+        name = f"apigw_handlers_{self._generation}.{path.stem}_{abs(hash(key)) % 10**8}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ConfigError(f"handler file {relative} cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[name]
+            raise ConfigError(f"handler file {relative} failed to import: {_describe(exc, path)}") from exc
+        self._modules[key] = module
+        return module
+
+    def _import(self, dotted: str) -> ModuleType:
+        if dotted in self._modules:
+            return self._modules[dotted]
+        folder = str(self._spec_folder)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        try:
+            module = importlib.import_module(dotted)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(f"handler module {dotted} not found ({exc})") from exc
+        except Exception as exc:
+            raise ConfigError(f"handler module {dotted} failed to import: {_describe(exc, None)}") from exc
+        self._modules[dotted] = module
+        return module
+
+
+def _describe(exc: BaseException, path: Path | None) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"{exc.msg} at line {exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside = [f for f in frames if path is not None and Path(f.filename) == path] or frames[-1:]
+    where = f" (line {inside[-1].lineno})" if inside else ""
+    return f"{type(exc).__name__}: {exc}{where}"

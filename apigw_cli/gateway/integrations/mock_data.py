@@ -1,0 +1,176 @@
+"""Deterministic example values generated from a bundled JSON Schema (2020-12, `$defs`).
+
+Used by the mock integration when a response declares a schema but no example. The value is
+valid against the schema for the keywords commonly used in APIs; recursion stops at optional
+properties and empty arrays once a schema is being generated inside itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_FORMATS: dict[str, Any] = {
+    "date-time": "2024-01-01T00:00:00Z",
+    "date": "2024-01-01",
+    "time": "00:00:00Z",
+    "email": "user@example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "byte": "ZXhhbXBsZQ==",
+    "password": "********",
+}
+_MAX_DEPTH = 8
+
+
+def generate(schema: Any) -> Any:
+    return _Generator(schema).value(schema, 0, frozenset())
+
+
+class _Generator:
+    def __init__(self, root: Any):
+        self._defs: dict[str, Any] = root.get("$defs", {}) if isinstance(root, dict) else {}
+
+    def value(self, schema: Any, depth: int, active: frozenset[str]) -> Any:
+        if schema is True or not isinstance(schema, dict):
+            return None
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref[len("#/$defs/"):]
+            return self.value(self._defs.get(name, {}), depth, active | {name})
+        for key in ("const", "example", "default"):
+            if key in schema:
+                return schema[key]
+        examples = schema.get("examples")
+        if isinstance(examples, list) and examples:
+            return examples[0]
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return next((item for item in enum if item is not None), enum[0])
+        if isinstance(schema.get("allOf"), list):
+            return self._all_of(schema, depth, active)
+        for key in ("oneOf", "anyOf"):
+            options = schema.get(key)
+            if isinstance(options, list) and options:
+                chosen = next((o for o in options if not (isinstance(o, dict) and o.get("type") == "null")), options[0])
+                return self.value(chosen, depth, active)
+        kind = _type(schema)
+        if kind == "object":
+            return self._object(schema, depth, active)
+        if kind == "array":
+            return self._array(schema, depth, active)
+        if kind == "string":
+            return self._string(schema)
+        if kind == "integer":
+            return int(self._number(schema, integer=True))
+        if kind == "number":
+            return self._number(schema, integer=False)
+        if kind == "boolean":
+            return True
+        if kind == "null":
+            return None
+        return None
+
+    def _all_of(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> Any:
+        merged: Any = None
+        rest = {key: value for key, value in schema.items() if key != "allOf"}
+        for part in [rest, *schema["allOf"]]:
+            value = self.value(part, depth, active)
+            if isinstance(value, dict) and isinstance(merged, dict):
+                merged = {**merged, **value}
+            elif value is not None and (merged is None or merged == {}):
+                merged = value
+        return merged
+
+    def _object(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> dict[str, Any]:
+        properties = schema.get("properties") or {}
+        required = set(schema.get("required") or ())
+        deep = depth >= _MAX_DEPTH
+        out: dict[str, Any] = {}
+        for name, sub in properties.items():
+            if name not in required and (deep or _refers_to(sub, active)):
+                continue
+            if isinstance(sub, dict) and sub.get("writeOnly") is True and name not in required:
+                continue
+            out[name] = self.value(sub, depth + 1, active)
+        for name in required - out.keys():
+            out[name] = self.value(properties.get(name, {"type": "string"}), depth + 1, active)
+        minimum = schema.get("minProperties")
+        extra = schema.get("additionalProperties")
+        if isinstance(minimum, int) and len(out) < minimum and extra is not False:
+            for index in range(minimum - len(out)):
+                out[f"property{index + 1}"] = self.value(extra if isinstance(extra, dict) else {}, depth + 1, active)
+        return out
+
+    def _array(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> list[Any]:
+        count = max(int(schema.get("minItems") or 0), 0)
+        items = schema.get("items", {})
+        if count == 0 and (depth >= _MAX_DEPTH or _refers_to(items, active)):
+            return []
+        count = max(count, 1)
+        maximum = schema.get("maxItems")
+        if isinstance(maximum, int):
+            count = min(count, maximum)
+        if schema.get("uniqueItems") and count > 1:
+            count = 1
+        return [self.value(items, depth + 1, active) for _ in range(count)]
+
+    @staticmethod
+    def _string(schema: dict[str, Any]) -> str:
+        text = _FORMATS.get(str(schema.get("format")), "string")
+        minimum = schema.get("minLength")
+        maximum = schema.get("maxLength")
+        if isinstance(minimum, int) and len(text) < minimum:
+            text = text + "x" * (minimum - len(text))
+        if isinstance(maximum, int) and len(text) > maximum:
+            text = text[:maximum]
+        return text
+
+    @staticmethod
+    def _number(schema: dict[str, Any], integer: bool) -> float:
+        low = schema.get("minimum")
+        high = schema.get("maximum")
+        exclusive_low = schema.get("exclusiveMinimum")
+        exclusive_high = schema.get("exclusiveMaximum")
+        step = 1 if integer else 0.5
+        if isinstance(exclusive_low, int | float) and not isinstance(exclusive_low, bool):
+            low = exclusive_low + step
+        if isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
+            high = exclusive_high - step
+        value: float = 0
+        if isinstance(low, int | float):
+            value = low
+        elif isinstance(high, int | float) and high < 0:
+            value = high
+        multiple = schema.get("multipleOf")
+        if isinstance(multiple, int | float) and multiple > 0 and value % multiple:
+            value = (value // multiple + 1) * multiple
+        return value
+
+
+def _type(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), kind[0] if kind else None)
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "required" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return None
+
+
+def _refers_to(schema: Any, active: frozenset[str]) -> bool:
+    """Whether `schema` is (a list of) a reference to a schema already being generated."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            return ref.rsplit("/", 1)[-1] in active
+        items = schema.get("items")
+        if isinstance(items, dict):
+            return _refers_to(items, active)
+    return False

@@ -1,0 +1,61 @@
+"""The compiled form of one OpenAPI operation: everything a request needs, resolved at load time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from apigw_cli.gateway.validation.body import MediaSpec
+from apigw_cli.gateway.validation.params import ParameterSpec
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.integrations.base import Integration
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBodySpec:
+    required: bool
+    media: Mapping[str, MediaSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseMedia:
+    spec: MediaSpec  # its validator checks responses
+    examples: tuple[Example, ...]  # declared examples, in order
+    generated: Any  # a value valid against the schema, for mocks with no example; None if no schema
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec:
+    status: str  # "200", "2XX" or "default"
+    media: Mapping[str, ResponseMedia]
+    media_specs: Mapping[str, MediaSpec]  # the same keys, for Content-Type selection
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str  # upper-case
+    path: str  # the path template as the spec has it, e.g. /users/{id}
+    operation_id: str | None
+    summary: str
+    parameters: tuple[ParameterSpec, ...]
+    request_body: RequestBodySpec | None
+    responses: Mapping[str, ResponseSpec]
+    integration: Integration
+    source: str  # file#pointer of the operation, for messages
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        """The declared response a status falls under: exact code, then `4XX`, then `default`."""
+        code = str(status)
+        return self.responses.get(code) or self.responses.get(code[0] + "XX") or self.responses.get("default")

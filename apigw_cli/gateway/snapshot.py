@@ -1,0 +1,40 @@
+"""The immutable snapshot a spec compiles to: what serving needs, and nothing of the raw document."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
+from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.router import Router
+
+
+@dataclass(frozen=True)
+class Gateway:
+    title: str
+    api_version: str
+    spec_path: Path
+    openapi_version: str
+    base_paths: tuple[str, ...]
+    operations: tuple[Operation, ...]
+    router: Router[Operation]
+    pipeline: Handler
+    files: tuple[Path, ...]  # the spec, every file it $refs, and the handler modules
+    notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
+    executor: ThreadPoolExecutor  # runs sync handlers
+
+    async def handle(self, request: GatewayRequest) -> GatewayResponse:
+        exchange = Exchange(request=request, request_id=str(uuid.uuid4()), received_at=time.time())
+        response = await self.pipeline(exchange)
+        response.headers.append(("x-amzn-requestid", exchange.request_id))
+        return response
+
+    async def aclose(self) -> None:
+        for operation in self.operations:
+            await operation.integration.aclose()
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,65 @@
+"""Times every request and hands one `AccessLogEntry` per request to a sink (the console, a file)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.pipeline import Handler
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLogEntry:
+    """The managed gateway's `$context` access-log fields that a local gateway knows."""
+
+    request_id: str
+    ip: str
+    request_time: float  # epoch seconds
+    http_method: str
+    path: str
+    resource_path: str | None
+    status: int
+    protocol: str
+    response_length: int
+    latency_ms: float
+    integration_latency_ms: float | None
+    integration: str | None
+    error: str | None
+    notes: tuple[str, ...]
+
+
+AccessLogSink = Callable[[AccessLogEntry], None]
+
+
+class AccessLogStage:
+    def __init__(self, sink: AccessLogSink):
+        self._sink = sink
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        started = time.perf_counter()
+        response = await call_next(exchange)
+        latency = (time.perf_counter() - started) * 1000
+        request = exchange.request
+        operation = exchange.operation
+        integration_ms = exchange.integration_latency
+        self._sink(
+            AccessLogEntry(
+                request_id=exchange.request_id,
+                ip=request.client_ip,
+                request_time=exchange.received_at,
+                http_method=request.method,
+                path=request.path,
+                resource_path=operation.path if operation else None,
+                status=response.status,
+                protocol=f"HTTP/{request.http_version}",
+                response_length=len(response.body),
+                latency_ms=latency,
+                integration_latency_ms=integration_ms * 1000 if integration_ms is not None else None,
+                integration=operation.integration.kind if operation else None,
+                error=exchange.error,
+                notes=tuple(exchange.notes),
+            )
+        )
+        return response

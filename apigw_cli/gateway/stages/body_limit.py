@@ -1,0 +1,22 @@
+"""Refuses request bodies over the size limit (10 MB by default, as the managed gateway) with 413."""
+
+from __future__ import annotations
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.pipeline import Handler
+
+
+class BodyLimitStage:
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        request = exchange.request
+        declared = request.header("content-length")
+        too_large = len(request.body) > self.max_bytes or (
+            declared is not None and declared.isdigit() and int(declared) > self.max_bytes
+        )
+        if too_large:
+            exchange.error = f"request body over the {self.max_bytes}-byte limit"
+            return gateway_error(413, "Request Entity Too Large")
+        return await call_next(exchange)

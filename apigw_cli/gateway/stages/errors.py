@@ -1,0 +1,20 @@
+"""Catches what no other stage expected, so a bug answers 500 and logs, never drops the connection."""
+
+from __future__ import annotations
+
+import logging
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.pipeline import Handler
+
+logger = logging.getLogger("apigw")
+
+
+class ErrorBoundaryStage:
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        try:
+            return await call_next(exchange)
+        except Exception as exc:
+            logger.exception("unexpected error on %s %s", exchange.request.method, exchange.request.path)
+            exchange.error = f"{type(exc).__name__}: {exc}"
+            return gateway_error(500, "Internal server error")

@@ -1,0 +1,25 @@
+"""The end of the pipeline: calls the operation's integration and turns backend failures
+into the managed gateway's answers (502 bad response, 504 timeout)."""
+
+from __future__ import annotations
+
+import time
+
+from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+
+
+async def call_integration(exchange: Exchange) -> GatewayResponse:
+    operation = exchange.operation
+    assert operation is not None  # the route stage answers for unmatched requests
+    started = time.perf_counter()
+    try:
+        return await operation.integration.invoke(exchange)
+    except IntegrationTimeout as exc:
+        exchange.error = str(exc)
+        return gateway_error(504, "Endpoint request timed out")
+    except IntegrationError as exc:
+        exchange.error = str(exc)
+        return gateway_error(502, "Internal server error")
+    finally:
+        exchange.integration_latency = time.perf_counter() - started

@@ -1,0 +1,1 @@
+"""Compiled request and response checks: JSON Schema validators, parameter parsing, body parsing."""

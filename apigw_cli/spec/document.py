@@ -1,0 +1,205 @@
+"""The loaded spec: every file it consists of, parsed, with `$ref` checked and resolvable.
+
+`load_spec` reads the root file, follows every `$ref` into other files (relative paths,
+JSON pointers with `~0`/`~1`), and fails with file:line:col on the first ref that points
+nowhere. Nothing is expanded: recursive schemas stay graphs, and consumers resolve one
+`$ref` at a time through `SpecDocument.resolve`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apigw_cli.errors import SpecError
+from apigw_cli.spec.locate import locate
+from apigw_cli.spec.parse import parse_file
+from apigw_cli.spec.pointer import Pointer, format_pointer, parse_pointer
+
+# keys whose values are maps from names to objects, so a child key like "enum" is a name there
+_NAME_MAPS = frozenset(
+    {
+        "properties", "patternProperties", "$defs", "definitions", "schemas", "parameters", "responses",
+        "headers", "examples", "requestBodies", "securitySchemes", "links", "callbacks", "paths", "content",
+        "encoding", "variables", "dependentSchemas", "pathItems", "webhooks", "mapping",
+    }
+)
+# keys whose values are literal data, where a "$ref" key is data and not a reference
+_LITERAL_KEYS = frozenset({"example", "enum", "const", "default"})
+_MAX_REF_HOPS = 64
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node lives: a file and a JSON pointer inside it."""
+
+    file: Path
+    pointer: Pointer
+
+    def child(self, *tokens: str | int) -> Location:
+        return Location(self.file, self.pointer + tuple(str(token) for token in tokens))
+
+    def __str__(self) -> str:
+        return f"{display_path(self.file)}#{format_pointer(self.pointer)}"
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+class SpecDocument:
+    """All files of one spec, parsed. Read-only by convention: compile walks it once."""
+
+    def __init__(self, root_path: Path, files: dict[Path, Any]):
+        self.root_path = root_path
+        self.files = files
+        self.root: dict[str, Any] = files[root_path]
+        self.version = str(self.root.get("openapi") or self.root.get("swagger") or "")
+
+    @property
+    def dialect(self) -> str:
+        """"2.0", "3.0" or "3.1"."""
+        if self.version.startswith("2"):
+            return "2.0"
+        return "3.1" if self.version.startswith("3.1") else "3.0"
+
+    @property
+    def root_location(self) -> Location:
+        return Location(self.root_path, ())
+
+    def node(self, location: Location) -> Any:
+        return _walk(self.files[location.file], location.pointer)
+
+    def error(self, message: str, location: Location) -> SpecError:
+        position = locate(location.file, location.pointer)
+        line, col = position if position is not None else (None, None)
+        return SpecError(message, display_path(location.file), line, col)
+
+    def ref_target(self, ref: str, at: Location) -> Location:
+        """The location a `$ref` string found at `at` points to (already checked by load_spec)."""
+        file_part, _, fragment = ref.partition("#")
+        file = (at.file.parent / file_part).resolve() if file_part else at.file
+        return Location(file, parse_pointer(fragment))
+
+    def resolve(self, value: Any, at: Location) -> tuple[Any, Location]:
+        """Follow `$ref` chains from `value` (found at `at`) to a node that is not a reference."""
+        seen: set[Location] = set()
+        while isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            if at in seen or len(seen) > _MAX_REF_HOPS:
+                raise self.error(f"$ref cycle: {value['$ref']!r} refers back to itself", at)
+            seen.add(at)
+            target = self.ref_target(value["$ref"], at)
+            at, value = target, self.node(target)
+        return value, at
+
+
+def _walk(data: Any, pointer: Pointer) -> Any:
+    for token in pointer:
+        if isinstance(data, dict):
+            data = data[token]
+        elif isinstance(data, list):
+            data = data[int(token)]
+        else:
+            raise KeyError(token)
+    return data
+
+
+def load_spec(path: Path) -> SpecDocument:
+    """Parse `path` and every file it `$ref`s; raise SpecError at the first unusable part."""
+    root_path = path.resolve()
+    files: dict[Path, Any] = {}
+    pending = [root_path]
+    refs: list[tuple[str, Location]] = []
+    while pending:
+        file = pending.pop()
+        if file in files:
+            continue
+        files[file] = parse_file_shown(file)
+        found: list[tuple[str, Location]] = []
+        _collect_refs(files[file], file, [], None, None, found)
+        for ref, at in found:
+            file_part = ref.partition("#")[0]
+            if "://" in file_part:
+                raise SpecError(f"remote $ref {ref!r} is not supported: download it next to the spec", *_position(at))
+            if file_part:
+                pending.append((at.file.parent / file_part).resolve())
+        refs.extend(found)
+    document = SpecDocument(root_path, files)
+    _check_root(document)
+    for ref, at in refs:
+        _check_ref(document, ref, at)
+    return document
+
+
+def parse_file_shown(file: Path) -> Any:
+    try:
+        return parse_file(file)
+    except SpecError as exc:
+        exc.file = Path(display_path(file))
+        raise
+
+
+def _position(at: Location) -> tuple[str, int | None, int | None]:
+    found = locate(at.file, at.pointer)
+    return display_path(at.file), *(found or (None, None))  # type: ignore[return-value]
+
+
+def _collect_refs(
+    node: Any, file: Path, path: list[str], key: str | None, parent_key: str | None, out: list[tuple[str, Location]]
+) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            out.append((ref, Location(file, (*path, "$ref"))))
+        names = key in _NAME_MAPS
+        in_example = parent_key == "examples"
+        for child_key, child in node.items():
+            if not isinstance(child, dict | list):
+                continue
+            if not names and (child_key in _LITERAL_KEYS or child_key.startswith("x-")):
+                continue
+            if in_example and child_key == "value":
+                continue
+            path.append(child_key)
+            _collect_refs(child, file, path, None if names else child_key, key, out)
+            path.pop()
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            if isinstance(child, dict | list):
+                path.append(str(index))
+                _collect_refs(child, file, path, None, key, out)
+                path.pop()
+
+
+def _check_root(document: SpecDocument) -> None:
+    root = document.root
+    shown = display_path(document.root_path)
+    if not isinstance(root, dict):
+        raise SpecError("not an OpenAPI document: the top level is not a mapping", shown, 1, 1)
+    if "openapi" not in root and "swagger" not in root:
+        raise SpecError("not an OpenAPI document: no 'openapi' or 'swagger' version key at the top level", shown, 1, 1)
+    version = document.version
+    if not (version.startswith("3.0") or version.startswith("3.1") or version == "2.0"):
+        where = document.root_location.child("openapi" if "openapi" in root else "swagger")
+        raise document.error(f"unsupported OpenAPI version {version!r}: apigw reads 3.0.x, 3.1.x and 2.0", where)
+
+
+def _check_ref(document: SpecDocument, ref: str, at: Location) -> None:
+    try:
+        target = document.ref_target(ref, at)
+    except ValueError as exc:
+        raise document.error(f"bad $ref {ref!r}: {exc}", at) from None
+    try:
+        document.node(target)
+    except (KeyError, IndexError, ValueError):
+        raise document.error(
+            f"$ref {ref!r} points nowhere: {display_path(target.file)} has no {format_pointer(target.pointer) or '/'}",
+            at,
+        ) from None
