@@ -93,7 +93,9 @@ def main_options(
 @app.command()
 def serve(
     spec: SpecArgument = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on (loopback unless you say otherwise).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on (loopback unless you say otherwise).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
     validate_responses: ValidateResponses = "warn",
     require_integrations: Annotated[
@@ -120,7 +122,10 @@ def serve(
         _exit_usage(f"--log-format must be text or json, not {log_format!r}")
     with _user_errors():
         settings = _settings(
-            spec, host=host, port=port, validate_responses=validate_responses,
+            spec,
+            host=host,
+            port=port,
+            validate_responses=validate_responses,
             require_integrations=require_integrations,
         )
         assert isinstance(settings, Settings)

@@ -137,7 +137,9 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}".strip(), title_justify="left")
+    table = Table(
+        title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}".strip(), title_justify="left"
+    )
     for column in ("method", "path", "integration", "target", "operationId"):
         table.add_column(column)
     for row in rows:

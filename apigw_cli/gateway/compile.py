@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, LambdaSettings, PythonIntegration
 from apigw_cli.gateway.operation import Example, Operation, RequestBodySpec, ResponseMedia, ResponseSpec
-from apigw_cli.gateway.pipeline import Stage, fold
+from apigw_cli.gateway.pipeline import Handler, Stage, fold
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
@@ -45,7 +44,7 @@ def compile_gateway(document: SpecDocument, settings: Settings, access_log: Acce
     return _Compiler(document, settings).build(access_log)
 
 
-def build_pipeline(router: Router[Operation], settings: Settings, access_log: AccessLogSink | None) -> Stage | Any:
+def build_pipeline(router: Router[Operation], settings: Settings, access_log: AccessLogSink | None) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
     if access_log is not None:
@@ -70,9 +69,11 @@ class _Compiler:
     def build(self, access_log: AccessLogSink | None) -> Gateway:
         document = self.document
         if document.dialect == "2.0":
-            raise document.error("Swagger 2.0 specs are not served yet: convert to OpenAPI 3 first", _at(document, "swagger"))
+            raise document.error(
+                "Swagger 2.0 specs are not served yet: convert to OpenAPI 3 first", _at(document, "swagger")
+            )
         root = document.root
-        info = root.get("info") if isinstance(root.get("info"), dict) else {}
+        info: dict[str, Any] = root["info"] if isinstance(root.get("info"), dict) else {}
         base_paths = self._base_paths()
         router: Router[Operation] = Router(base_paths)
         operations: list[Operation] = []
@@ -230,7 +231,9 @@ class _Compiler:
         schema = raw.get("schema") if isinstance(raw, dict) else None
         validator = None
         if schema is not None and kind != "other":
-            validator = self.schemas.compile(schema, at.child("schema"), "request" if direction == "request" else "response")
+            validator = self.schemas.compile(
+                schema, at.child("schema"), "request" if direction == "request" else "response"
+            )
         form_types = None
         if kind == "form" and validator is not None:
             form_types = shape_of(validator.schema).properties
@@ -306,7 +309,7 @@ class _Compiler:
             raise self.document.error("a python integration needs 'handler: file.py:function'", at)
         payload = str(raw.get("payload", "1.0"))
         if payload not in ("1.0", "2.0"):
-            raise self.document.error(f"payload {payload!r} must be \"1.0\" or \"2.0\"", at.child("payload"))
+            raise self.document.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
         timeout = raw.get("timeout", DEFAULT_TIMEOUT)
         if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
             raise self.document.error(f"timeout {timeout!r} must be a positive number of seconds", at.child("timeout"))
@@ -333,4 +336,3 @@ def _inherit(own: tuple[Any, Location] | None, inherited: tuple[Any, Location] |
 
 def _at(document: SpecDocument, key: str) -> Location:
     return document.root_location.child(key)
-

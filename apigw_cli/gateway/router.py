@@ -4,6 +4,7 @@ templated ones (`/users/me` before `/users/{id}`), and a greedy `{proxy+}` takes
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import unquote
@@ -83,11 +84,11 @@ class Router(Generic[T]):
             if not base:
                 return path
             if path == base or path.startswith(base + "/"):
-                return path[len(base):] or "/"
+                return path[len(base) :] or "/"
         return None
 
 
-def allowed_methods(methods: dict[str, object]) -> tuple[str, ...]:
+def allowed_methods(methods: Mapping[str, object]) -> tuple[str, ...]:
     allowed = set(methods)
     if "GET" in allowed:
         allowed.add("HEAD")
@@ -111,16 +112,16 @@ def _child(params: list[tuple[str, _Node[T]]], name: str, template: str) -> _Nod
     for existing, node in params:
         if existing == name:
             return node
-    node: _Node[T] = _Node()
-    params.append((name, node))
-    return node
+    created: _Node[T] = _Node()
+    params.append((name, created))
+    return created
 
 
 def _pattern_child(node: _Node[T], segment: str) -> _Node[T]:
     regex = ""
     position = 0
     for found in _PARAM.finditer(segment):
-        regex += re.escape(segment[position:found.start()]) + f"(?P<{_group(found.group(1))}>[^/]+?)"
+        regex += re.escape(segment[position : found.start()]) + f"(?P<{_group(found.group(1))}>[^/]+?)"
         position = found.end()
     pattern = re.compile(regex + re.escape(segment[position:]))
     for existing, child in node.patterns:

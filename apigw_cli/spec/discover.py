@@ -22,6 +22,5 @@ def discover_spec(given: Path | None, cwd: Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigError(
-        f"no spec given and none of {', '.join(DEFAULT_NAMES)} in {folder}; "
-        "pass the spec file or set APIGW_SPEC"
+        f"no spec given and none of {', '.join(DEFAULT_NAMES)} in {folder}; pass the spec file or set APIGW_SPEC"
     )

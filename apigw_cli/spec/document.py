@@ -21,9 +21,27 @@ from apigw_cli.spec.pointer import Pointer, format_pointer, parse_pointer
 # keys whose values are maps from names to objects, so a child key like "enum" is a name there
 _NAME_MAPS = frozenset(
     {
-        "properties", "patternProperties", "$defs", "definitions", "schemas", "parameters", "responses",
-        "headers", "examples", "requestBodies", "securitySchemes", "links", "callbacks", "paths", "content",
-        "encoding", "variables", "dependentSchemas", "pathItems", "webhooks", "mapping",
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "schemas",
+        "parameters",
+        "responses",
+        "headers",
+        "examples",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "paths",
+        "content",
+        "encoding",
+        "variables",
+        "dependentSchemas",
+        "pathItems",
+        "webhooks",
+        "mapping",
     }
 )
 # keys whose values are literal data, where a "$ref" key is data and not a reference
@@ -65,7 +83,7 @@ class SpecDocument:
 
     @property
     def dialect(self) -> str:
-        """"2.0", "3.0" or "3.1"."""
+        """ "2.0", "3.0" or "3.1"."""
         if self.version.startswith("2"):
             return "2.0"
         return "3.1" if self.version.startswith("3.1") else "3.0"
@@ -148,7 +166,7 @@ def parse_file_shown(file: Path) -> Any:
 
 def _position(at: Location) -> tuple[str, int | None, int | None]:
     found = locate(at.file, at.pointer)
-    return display_path(at.file), *(found or (None, None))  # type: ignore[return-value]
+    return display_path(at.file), *(found or (None, None))
 
 
 def _collect_refs(

@@ -8,7 +8,10 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 
 
 class Integration(Protocol):
-    kind: str  # "python", "mock", ...
+    @property
+    def kind(self) -> str:
+        """ "python", "mock", ..."""
+        ...
 
     @property
     def target(self) -> str:

@@ -183,13 +183,13 @@ def response_from_result(result: Any, payload_version: str) -> GatewayResponse:
     if payload_version == "2.0" and not (isinstance(result, dict) and "statusCode" in result):
         # format 2.0's shortcut: any JSON value without statusCode is a 200 JSON body
         try:
-            body = json.dumps(result)
+            shortcut = json.dumps(result)
         except (TypeError, ValueError) as exc:
             raise IntegrationError(f"handler returned a value that is not JSON: {exc}") from None
-        return GatewayResponse(200, [("content-type", "application/json")], body.encode())
+        return GatewayResponse(200, [("content-type", "application/json")], shortcut.encode())
     if not isinstance(result, dict):
         raise IntegrationError(f"malformed Lambda proxy response: expected an object, got {type(result).__name__}")
-    status = result.get("statusCode")
+    status: Any = result.get("statusCode")
     if isinstance(status, str) and status.isdigit():
         status = int(status)
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:

@@ -8,6 +8,7 @@ the schema at load time (valid against it, the same every time).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
@@ -56,9 +57,8 @@ class MockIntegration:
         return GatewayResponse(status, [("content-type", content_type)], body)
 
     def _choose_response(
-        self, responses: dict[str, ResponseSpec] | object, preferred: str | None
+        self, responses: Mapping[str, ResponseSpec], preferred: str | None
     ) -> tuple[int, ResponseSpec | None]:
-        assert isinstance(responses, dict)
         if preferred is not None:
             if not preferred.isdigit():
                 return 0, None
@@ -66,8 +66,8 @@ class MockIntegration:
             found = responses.get(preferred) or responses.get(preferred[0] + "XX") or responses.get("default")
             return code, found
         if self.status is not None:
-            code = str(self.status)
-            return self.status, responses.get(code) or responses.get(code[0] + "XX") or responses.get("default")
+            wanted = str(self.status)
+            return self.status, responses.get(wanted) or responses.get(wanted[0] + "XX") or responses.get("default")
         for key in sorted(responses):
             if key.startswith("2"):
                 return (200 if key == "2XX" else int(key)), responses[key]

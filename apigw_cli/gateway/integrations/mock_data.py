@@ -39,7 +39,7 @@ class _Generator:
             return None
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            name = ref[len("#/$defs/"):]
+            name = ref[len("#/$defs/") :]
             return self.value(self._defs.get(name, {}), depth, active | {name})
         for key in ("const", "example", "default"):
             if key in schema:
@@ -120,7 +120,7 @@ class _Generator:
 
     @staticmethod
     def _string(schema: dict[str, Any]) -> str:
-        text = _FORMATS.get(str(schema.get("format")), "string")
+        text = str(_FORMATS.get(str(schema.get("format")), "string"))
         minimum = schema.get("minLength")
         maximum = schema.get("maxLength")
         if isinstance(minimum, int) and len(text) < minimum:

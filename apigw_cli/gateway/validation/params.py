@@ -134,9 +134,12 @@ def parse_single(spec: ParameterSpec, text: str) -> Any:
         text = text[1:]
         prefix = f"{spec.name}="
         if shape.kind != "object" and spec.explode:
-            return [coerce(p[len(prefix):], shape.types) for p in text.split(";")] if shape.kind == "array" else (
-                coerce(text[len(prefix):], shape.types))
-        text = text[len(prefix):] if text.startswith(prefix) else text
+            return (
+                [coerce(p[len(prefix) :], shape.types) for p in text.split(";")]
+                if shape.kind == "array"
+                else (coerce(text[len(prefix) :], shape.types))
+            )
+        text = text[len(prefix) :] if text.startswith(prefix) else text
         delimiter = ";" if spec.explode else ","
     else:
         delimiter = ","
@@ -161,7 +164,7 @@ def parse_query(spec: ParameterSpec, query: Mapping[str, list[str]]) -> Any:
         if spec.style == "deepObject":
             prefix = spec.name + "["
             found = {
-                key[len(prefix):-1]: coerce(values[0], properties.get(key[len(prefix):-1], ()))
+                key[len(prefix) : -1]: coerce(values[0], properties.get(key[len(prefix) : -1], ()))
                 for key, values in query.items()
                 if key.startswith(prefix) and key.endswith("]") and values
             }
