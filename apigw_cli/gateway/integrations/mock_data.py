@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apigw_cli.gateway.integrations.pattern_text import text_for_pattern
+
 _FORMATS: dict[str, Any] = {
     "date-time": "2024-01-01T00:00:00Z",
     "date": "2024-01-01",
@@ -120,6 +122,11 @@ class _Generator:
 
     @staticmethod
     def _string(schema: dict[str, Any]) -> str:
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            found = text_for_pattern(pattern)
+            if found is not None:
+                return found
         text = str(_FORMATS.get(str(schema.get("format")), "string"))
         minimum = schema.get("minLength")
         maximum = schema.get("maxLength")

@@ -1,0 +1,86 @@
+"""What every test uses: build a gateway from spec text, call it in-process, run it under a real uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from apigw_cli.config import Settings
+from apigw_cli.gateway.asgi import GatewayApp
+from apigw_cli.gateway.snapshot import Gateway
+from apigw_cli.gateway.stages.access_log import AccessLogEntry
+from apigw_cli.loading import build_gateway
+
+REPO = Path(__file__).resolve().parent.parent
+SPECS = REPO / "specs"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def gateway_for(spec: Path, log: list[AccessLogEntry] | None = None, **options: Any) -> Gateway:
+    settings = Settings(spec=spec, **options)
+    return build_gateway(settings, log.append if log is not None else None)
+
+
+def call(gateway: Gateway, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request through the gateway's ASGI app, in-process."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=GatewayApp(gateway, Settings(spec=gateway.spec_path).max_body_bytes))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.request(method, path, **kwargs)
+
+    return asyncio.run(send())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(gateway: Gateway, settings: Settings | None = None, timeout: float = 10) -> Iterator[str]:
+    """A real uvicorn server on 127.0.0.1 and a free port, serving `gateway`; yields its base URL."""
+    settings = replace(settings or Settings(spec=gateway.spec_path), host="127.0.0.1")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        GatewayApp(gateway, settings.max_body_bytes),
+        http="httptools",
+        proxy_headers=False,
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()

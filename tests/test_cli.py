@@ -1,0 +1,209 @@
+"""The CLI as a user meets it: invoke, routes, serve, --help, and exit code 2 for unusable input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from apigw_cli.cli import app
+from tests.helpers import REPO, SPECS, free_port, write
+
+runner = CliRunner()
+USERAPI = str(SPECS / "userapi.yaml")
+
+
+def test_invoke_prints_status_headers_and_body() -> None:
+    result = runner.invoke(app, ["invoke", "/users", "GET", "-s", USERAPI])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("HTTP 200 OK\n")
+    assert "content-type: application/json" in result.output
+    assert '"items": []' in result.output
+
+
+def test_invoke_json_with_body_and_query() -> None:
+    body = json.dumps({"name": "Ada", "email": "ada@example.com"})
+    created = runner.invoke(app, ["invoke", "/users", "POST", "-s", USERAPI, "-d", body, "--json"])
+    assert created.exit_code == 0, created.output
+    payload = json.loads(created.output)
+    assert payload["status"] == 201
+    assert payload["headers"]["location"] == f"/users/{payload['body']['id']}"
+    listed = json.loads(runner.invoke(app, ["invoke", "/users?limit=1", "-s", USERAPI, "--json"]).output)
+    assert listed["body"]["total"] == 1 and listed["body"]["limit"] == 1
+
+
+def test_invoke_data_from_a_file_and_headers(tmp_path: Path) -> None:
+    data = write(tmp_path, "new.json", '{"name": "Bo", "email": "bo@example.com"}')
+    result = runner.invoke(
+        app, ["invoke", "/users", "POST", "-s", USERAPI, "-d", f"@{data}", "-H", "Content-Type: application/json"]
+    )
+    assert result.output.startswith("HTTP 201 Created")
+
+
+def test_invoke_fail_exits_1_on_an_error_status() -> None:
+    assert runner.invoke(app, ["invoke", "/users/99", "-s", USERAPI]).exit_code == 0
+    result = runner.invoke(app, ["invoke", "/users/99", "-s", USERAPI, "--fail"])
+    assert result.exit_code == 1
+    assert "HTTP 404" in result.output
+
+
+def test_routes_json_lists_every_operation() -> None:
+    result = runner.invoke(app, ["routes", USERAPI, "--json"])
+    rows = json.loads(result.output)
+    assert [(r["method"], r["path"], r["integration"]) for r in rows] == [
+        ("GET", "/users", "python"),
+        ("POST", "/users", "python"),
+        ("GET", "/users/{id}", "python"),
+        ("DELETE", "/users/{id}", "python"),
+    ]
+    assert rows[0]["target"] == "handlers/users.py:list_users (payload 1.0)"
+
+
+def test_routes_table_mentions_mocked_operations() -> None:
+    result = runner.invoke(app, ["routes", str(SPECS / "petstore-mock.yaml")])
+    assert result.exit_code == 0
+    assert "showPetById" in result.output
+
+
+def test_spec_is_discovered_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APIGW_SPEC", str(SPECS / "hello-python.yaml"))
+    result = runner.invoke(app, ["invoke", "/hello/Ada", "-q", "greeting=Hi", "--json"])
+    assert json.loads(result.output)["body"] == {"message": "Hi, Ada!"}
+
+
+def test_spec_is_discovered_in_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APIGW_SPEC", raising=False)
+    monkeypatch.chdir(tmp_path)
+    missing = runner.invoke(app, ["routes"])
+    assert missing.exit_code == 2
+    assert "no spec given and none of apigw.yaml, openapi.yaml, openapi.json" in missing.output
+    (tmp_path / "openapi.yaml").write_text((SPECS / "petstore-mock.yaml").read_text())
+    assert runner.invoke(app, ["routes", "--json"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["routes", "does-not-exist.yaml"], "does-not-exist.yaml: file not found"),
+        (["invoke", "/x", "-s", "does-not-exist.yaml"], "does-not-exist.yaml: file not found"),
+        (["invoke", "/users", "-s", USERAPI, "-H", "no-colon"], "header 'no-colon' must look like 'Name: value'"),
+        (["invoke", "/users", "-s", USERAPI, "-d", "@nowhere.json"], "cannot read nowhere.json"),
+        (["invoke", "users", "-s", USERAPI], "path 'users' must start with '/'"),
+        (["invoke", "/users", "-s", USERAPI, "--validate-responses", "loud"], "--validate-responses must be"),
+    ],
+)
+def test_unusable_input_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_ref_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: t, version: "1"}
+        paths:
+          /a:
+            get:
+              responses:
+                "200": {$ref: "#/components/responses/Gone"}
+        """,
+    )
+    result = runner.invoke(app, ["routes", str(spec)])
+    assert result.exit_code == 2
+    assert f"{spec}:7:" in result.output or "api.yaml:7:" in result.output
+    assert "points nowhere" in result.output
+
+
+def test_help_of_each_command_has_examples() -> None:
+    for command in ("serve", "invoke", "routes"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Examples:" in result.output and f"apigw {command}" in result.output
+
+
+def run_apigw(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "apigw_cli", *args], capture_output=True, text=True, timeout=timeout, cwd=REPO
+    )
+
+
+def test_installed_entry_point_runs_invoke_in_a_fresh_process() -> None:
+    result = run_apigw("invoke", "/hello/you", "-s", str(SPECS / "hello-python.yaml"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["body"] == {"message": "Hello, you!"}
+
+
+@pytest.fixture
+def served_userapi(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = {**os.environ, "APIGW_USERS_DB": str(tmp_path / "users.db"), "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apigw_cli", "serve", USERAPI, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    try:
+        while True:
+            try:
+                httpx.get(f"{base}/users", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("apigw serve did not start") from None
+                time.sleep(0.1)
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def test_serve_answers_over_http_and_logs_each_request(served_userapi: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = served_userapi
+    with httpx.Client(base_url=base, timeout=5) as client:
+        created = client.post("/users", json={"name": "Ada", "email": "ada@example.com"})
+        assert created.status_code == 201
+        user = created.json()
+        assert client.get(f"/users/{user['id']}").json() == user
+        assert client.post("/users", json={"name": "Ada", "email": "ada@example.com"}).status_code == 409
+        assert client.post("/users", json={"name": "Ada"}).status_code == 400
+        assert client.delete(f"/users/{user['id']}").status_code == 204
+        assert client.get(f"/users/{user['id']}").status_code == 404
+        assert client.get("/nowhere").status_code == 404
+    process.terminate()
+    _, stderr = process.communicate(timeout=10)
+    assert "listening on http://127.0.0.1:" in stderr
+    assert "apigw serving UserAPI 1.0.0 (4 operations, OpenAPI 3.0.3)" in stderr
+    log_lines = [line for line in stderr.splitlines() if " /users" in line or "/nowhere" in line]
+    assert len(log_lines) == 8  # the readiness probe and seven requests
+    assert any("POST   /users 201" in line and "-> /users [python]" in line for line in log_lines)
+    assert any("/nowhere 404" in line and "no route matches the path" in line for line in log_lines)
+
+
+def test_serve_with_a_broken_spec_exits_2_without_traceback(tmp_path: Path) -> None:
+    spec = write(tmp_path, "api.yaml", "openapi: 3.0.3\npaths: [\n")
+    result = run_apigw("serve", str(spec), "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "api.yaml:" in result.stderr and "invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
