@@ -55,7 +55,7 @@ def reference_verdict(openapi: OpenAPI, case: tuple[str, str, dict[str, str], di
         args=query,
         headers=headers,
         data=json.dumps(body).encode() if body is not None else None,
-        content_type="application/json" if body is not None else None,
+        content_type="application/json" if body is not None else "",
     )
     try:
         openapi.validate_request(request)

@@ -88,7 +88,9 @@ def errors(response: object) -> list[dict[str, str]]:
 
 def test_valid_parameters_of_every_style_pass(gateway: Gateway) -> None:
     query = "verbose=true&sort=asc&ids=1&ids=2&csv=1.5,2&pipes=a|b&filter[min]=3&filter[name]=x"
-    response = call(gateway, "GET", f"/items/7?{query}&meta=%7B%22a%22%3A1%7D", headers={**TRACE, "Cookie": "session=9"})
+    response = call(
+        gateway, "GET", f"/items/7?{query}&meta=%7B%22a%22%3A1%7D", headers={**TRACE, "Cookie": "session=9"}
+    )
     assert response.status_code == 200, response.text
 
 

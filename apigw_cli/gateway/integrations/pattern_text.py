@@ -7,9 +7,8 @@ satisfy (lookarounds, backreferences), and the caller then falls back to a plain
 from __future__ import annotations
 
 import re
-from typing import Any
-
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # the engine's own parser, 3.11+
+from typing import Any
 
 _CATEGORY_CHARS = {
     "CATEGORY_DIGIT": "0",
@@ -81,4 +80,3 @@ def _in(items: Any) -> str:
     if name == "CATEGORY":
         return _CATEGORY_CHARS.get(str(arg), "a")
     raise _Unsupported(name)
-

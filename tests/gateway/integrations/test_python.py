@@ -16,7 +16,7 @@ import pytest
 from apigw_cli.errors import SpecError
 from tests.helpers import call, gateway_for, write
 
-HANDLERS = '''
+HANDLERS = """
 import asyncio
 import base64
 import json
@@ -58,7 +58,8 @@ def multi(event, context):
 
 
 def cookies(event, context):
-    return {"statusCode": 200, "cookies": ["a=1", "b=2; Path=/"], "body": "ok", "headers": {"content-type": "text/plain"}}
+    headers = {"content-type": "text/plain"}
+    return {"statusCode": 200, "cookies": ["a=1", "b=2; Path=/"], "body": "ok", "headers": headers}
 
 
 def raises(event, context):
@@ -76,7 +77,7 @@ def dict_body(event, context):
 def slow(event, context):
     time.sleep(2)
     return {"statusCode": 200, "body": "late"}
-'''
+"""
 
 
 def spec_text(payload: str) -> str:
@@ -143,7 +144,8 @@ def echo_request(tmp_path: Path, payload: str, **kwargs: Any) -> tuple[dict[str,
     )
     assert response.status_code == 200, response.text
     seen = response.json()
-    assert before <= seen["event"]["requestContext"].get("requestTimeEpoch", seen["event"]["requestContext"].get("timeEpoch")) <= before + 5000
+    context = seen["event"]["requestContext"]
+    assert before <= context.get("requestTimeEpoch", context.get("timeEpoch")) <= before + 5000
     return seen, response
 
 
