@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apigw_cli.config import Settings
-from apigw_cli.errors import ConfigError, SpecError
+from apigw_cli.errors import ConfigError
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.mock import MockIntegration
@@ -183,7 +183,7 @@ class _Compiler:
         body = None
         if "requestBody" in raw:
             body = self._request_body(*self.document.resolve(raw["requestBody"], at.child("requestBody")))
-        integration = self._integration(integration_config, template, method)
+        integration = self._integration(integration_config, template, method, at)
         responses = self._responses(raw.get("responses") or {}, at.child("responses"), integration.kind == "mock")
         summary = raw.get("summary") or raw.get("description") or ""
         return Operation(
@@ -285,10 +285,14 @@ class _Compiler:
                     found.append(Example(str(name), example["value"]))
         return tuple(found)
 
-    def _integration(self, config: tuple[Any, Location] | None, template: str, method: str) -> Integration:
+    def _integration(
+        self, config: tuple[Any, Location] | None, template: str, method: str, operation_at: Location
+    ) -> Integration:
         if config is None:
             if self.settings.require_integrations:
-                raise SpecError(f"{method.upper()} {template} has no x-integration (--require-integrations is on)")
+                raise self.document.error(
+                    f"{method.upper()} {template} has no x-integration (--require-integrations is on)", operation_at
+                )
             self.without_integration += 1
             return MockIntegration()
         raw, at = config
