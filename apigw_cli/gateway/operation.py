@@ -56,6 +56,9 @@ class Operation:
         return f"{self.method} {self.path}"
 
     def response_for(self, status: int) -> ResponseSpec | None:
-        """The declared response a status falls under: exact code, then `4XX`, then `default`."""
-        code = str(status)
-        return self.responses.get(code) or self.responses.get(code[0] + "XX") or self.responses.get("default")
+        return declared_response(self.responses, str(status))
+
+
+def declared_response(responses: Mapping[str, ResponseSpec], code: str) -> ResponseSpec | None:
+    """The declared response a status code falls under: exact code, then `4XX`, then `default`."""
+    return responses.get(code) or responses.get(code[0] + "XX") or responses.get("default")

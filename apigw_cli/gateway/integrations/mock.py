@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec
+from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec, declared_response
 from apigw_cli.gateway.validation.body import media_type_of
 
 
@@ -62,12 +62,9 @@ class MockIntegration:
         if preferred is not None:
             if not preferred.isdigit():
                 return 0, None
-            code = int(preferred)
-            found = responses.get(preferred) or responses.get(preferred[0] + "XX") or responses.get("default")
-            return code, found
+            return int(preferred), declared_response(responses, preferred)
         if self.status is not None:
-            wanted = str(self.status)
-            return self.status, responses.get(wanted) or responses.get(wanted[0] + "XX") or responses.get("default")
+            return self.status, declared_response(responses, str(self.status))
         for key in sorted(responses):
             if key.startswith("2"):
                 return (200 if key == "2XX" else int(key)), responses[key]
