@@ -44,7 +44,15 @@ class ConfigError(ApigwError):
 
 
 class IntegrationError(ApigwError):
-    """A backend failed to produce a usable response."""
+    """A backend failed to produce a usable response.
+
+    `public_message` is what the client is told (default: the managed gateway's "Internal server
+    error"); the exception's own text goes to the log only.
+    """
+
+    def __init__(self, message: str, public_message: str | None = None):
+        super().__init__(message)
+        self.public_message = public_message
 
 
 class IntegrationTimeout(IntegrationError):

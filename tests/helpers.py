@@ -9,7 +9,6 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,11 @@ def call(gateway: Gateway, method: str, path: str, **kwargs: Any) -> httpx.Respo
 
     async def send() -> httpx.Response:
         transport = httpx.ASGITransport(app=GatewayApp(gateway, Settings(spec=gateway.spec_path).max_body_bytes))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            return await client.request(method, path, **kwargs)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                return await client.request(method, path, **kwargs)
+        finally:
+            await gateway.backend.aclose()  # its connections belong to this call's event loop
 
     return asyncio.run(send())
 
@@ -58,17 +60,19 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_server(gateway: Gateway, settings: Settings | None = None, timeout: float = 10) -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 and a free port, serving `gateway`; yields its base URL."""
-    settings = replace(settings or Settings(spec=gateway.spec_path), host="127.0.0.1")
+    settings = settings or Settings(spec=gateway.spec_path)
+    with running_app(GatewayApp(gateway, settings.max_body_bytes), timeout) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def running_app(app: Any, timeout: float = 10) -> Iterator[str]:
+    """Any ASGI app (a test backend, the gateway) under uvicorn on 127.0.0.1 and a free port."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        GatewayApp(gateway, settings.max_body_bytes),
-        http="httptools",
-        proxy_headers=False,
-        lifespan="on",
-        access_log=False,
-        log_level="warning",
+        app, http="httptools", proxy_headers=False, lifespan="auto", access_log=False, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from apigw_cli.config import Settings
 from apigw_cli.errors import ConfigError
+from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
+from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES, HttpIntegration, UrlTemplate
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, LambdaSettings, PythonIntegration
@@ -36,8 +39,16 @@ from apigw_cli.gateway.validation.schema import SchemaCompiler
 from apigw_cli.spec.document import Location, SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-INTEGRATION_TYPES = ("python", "mock")
+INTEGRATION_TYPES = ("python", "mock", "http")
 _SERVER_VARIABLE = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """Gateway-wide settings from the root `x-gateway`."""
+
+    proxy_from_environment: bool = False
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 def compile_gateway(document: SpecDocument, settings: Settings, access_log: AccessLogSink | None = None) -> Gateway:
@@ -64,6 +75,8 @@ class _Compiler:
         self.handlers = HandlerLoader(document.root_path.parent)
         self.executor = ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler")
         self.lambda_settings = LambdaSettings()
+        self.gateway_options = self._gateway_options()
+        self.backend = BackendClient(trust_env=self.gateway_options.proxy_from_environment)
         self.without_integration = 0
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
@@ -123,7 +136,46 @@ class _Compiler:
             files=tuple(files),
             notices=tuple(notices),
             executor=self.executor,
+            backend=self.backend,
         )
+
+    def _http_integration(self, raw: dict[str, Any], at: Location, template: str, timeout: float) -> Integration:
+        url = raw.get("url")
+        if not isinstance(url, str):
+            raise self.document.error("an http integration needs 'url: http://host:port/path'", at)
+        try:
+            parsed = UrlTemplate.parse(url)
+        except ValueError as exc:
+            raise self.document.error(str(exc), at.child("url")) from None
+        declared = {name.rstrip("+") for name in re.findall(r"\{([^{}]+)\}", template)}
+        unknown = [name for name in parsed.names if name not in declared]
+        if unknown:
+            raise self.document.error(
+                f"url uses {{{unknown[0]}}} but the path {template} has no such parameter", at.child("url")
+            )
+        return HttpIntegration(
+            parsed, _http_method(raw), timeout, self.backend, self.gateway_options.max_response_bytes, url
+        )
+
+    def _gateway_options(self) -> GatewayOptions:
+        at = self.document.root_location.child("x-gateway")
+        raw = self.document.root.get("x-gateway") or {}
+        if not isinstance(raw, dict):
+            raise self.document.error("x-gateway must be a mapping", at)
+        http = raw.get("http") or {}
+        if not isinstance(http, dict):
+            raise self.document.error("x-gateway.http must be a mapping", at.child("http"))
+        trust_env = http.get("proxyFromEnvironment", False)
+        if not isinstance(trust_env, bool):
+            raise self.document.error(
+                "proxyFromEnvironment must be true or false", at.child("http", "proxyFromEnvironment")
+            )
+        limit = http.get("maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+            raise self.document.error(
+                "maxResponseBytes must be a positive integer", at.child("http", "maxResponseBytes")
+            )
+        return GatewayOptions(proxy_from_environment=trust_env, max_response_bytes=limit)
 
     def _base_paths(self) -> tuple[str, ...]:
         servers = self.document.root.get("servers")
@@ -303,6 +355,11 @@ class _Compiler:
             raise self.document.error(
                 f"x-integration type {kind!r} is not one of: {', '.join(INTEGRATION_TYPES)}", at.child("type")
             )
+        timeout = raw.get("timeout", DEFAULT_TIMEOUT)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+            raise self.document.error(f"timeout {timeout!r} must be a positive number of seconds", at.child("timeout"))
+        if kind == "http":
+            return self._http_integration(raw, at, template, float(timeout))
         if kind == "mock":
             status = raw.get("status")
             if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
@@ -314,14 +371,16 @@ class _Compiler:
         payload = str(raw.get("payload", "1.0"))
         if payload not in ("1.0", "2.0"):
             raise self.document.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
-        timeout = raw.get("timeout", DEFAULT_TIMEOUT)
-        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-            raise self.document.error(f"timeout {timeout!r} must be a positive number of seconds", at.child("timeout"))
         try:
             function = self.handlers.load(handler)
         except ConfigError as exc:
             raise self.document.error(str(exc), at.child("handler")) from None
         return PythonIntegration(function, handler, payload, float(timeout), self.executor, self.lambda_settings)
+
+
+def _http_method(raw: Any) -> str | None:
+    method = raw.get("method")
+    return str(method).upper() if method else None
 
 
 def _inherit(own: tuple[Any, Location] | None, inherited: tuple[Any, Location] | None) -> tuple[Any, Location] | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
+from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.router import Router
@@ -27,6 +28,7 @@ class Gateway:
     files: tuple[Path, ...]  # the spec, every file it $refs, and the handler modules
     notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
     executor: ThreadPoolExecutor  # runs sync handlers
+    backend: BackendClient  # the pooled client of http integrations
 
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
         exchange = Exchange(request=request, request_id=str(uuid.uuid4()), received_at=time.time())
@@ -34,7 +36,12 @@ class Gateway:
         response.headers.append(("x-amzn-requestid", exchange.request_id))
         return response
 
+    async def startup(self) -> None:
+        if any(operation.integration.kind == "http" for operation in self.operations):
+            await self.backend.start()
+
     async def aclose(self) -> None:
         for operation in self.operations:
             await operation.integration.aclose()
+        await self.backend.aclose()
         self.executor.shutdown(wait=False, cancel_futures=True)

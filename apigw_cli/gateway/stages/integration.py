@@ -20,6 +20,6 @@ async def call_integration(exchange: Exchange) -> GatewayResponse:
         return gateway_error(504, "Endpoint request timed out")
     except IntegrationError as exc:
         exchange.error = str(exc)
-        return gateway_error(502, "Internal server error")
+        return gateway_error(502, exc.public_message or "Internal server error")
     finally:
         exchange.integration_latency = time.perf_counter() - started

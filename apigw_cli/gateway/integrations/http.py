@@ -1,0 +1,142 @@
+"""The `http` integration: proxies the request to a backend URL.
+
+`{param}` in the URL takes the request's path parameters (percent-encoded; a greedy `{proxy+}`
+keeps its slashes), the query string is passed through, hop-by-hop headers are dropped both
+ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.integrations.backend_client import BackendClient
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+        "transfer-encoding", "upgrade", "proxy-connection",
+    }
+)  # fmt: skip
+_NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length"}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UrlTemplate:
+    """A backend URL with `{name}` placeholders, split once so a request only joins strings."""
+
+    parts: tuple[str, ...]  # literal, name, literal, name, ..., literal
+    has_query: bool
+
+    @classmethod
+    def parse(cls, url: str) -> UrlTemplate:
+        split = urlsplit(url)
+        if split.scheme not in ("http", "https") or not split.netloc:
+            raise ValueError(f"url {url!r} must be an absolute http:// or https:// URL")
+        pieces = _PLACEHOLDER.split(url)
+        return cls(tuple(pieces), bool(split.query))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name.rstrip("+") for name in self.parts[1::2])
+
+    def render(self, params: dict[str, str]) -> str:
+        out = []
+        for index, piece in enumerate(self.parts):
+            if index % 2 == 0:
+                out.append(piece)
+            else:
+                greedy = piece.endswith("+")
+                value = params.get(piece.rstrip("+"), "")
+                out.append(quote(value, safe="/" if greedy else ""))
+        return "".join(out)
+
+
+class HttpIntegration:
+    kind = "http"
+
+    def __init__(
+        self,
+        url: UrlTemplate,
+        method: str | None,
+        timeout: float,
+        client: BackendClient,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        shown_url: str = "",
+    ):
+        self._url = url
+        self._method = method
+        self._timeout = timeout
+        self._client = client
+        self._max_response_bytes = max_response_bytes
+        self._shown = shown_url or "".join(url.parts)
+
+    @property
+    def target(self) -> str:
+        return f"{self._method + ' ' if self._method else ''}{self._shown}"
+
+    async def aclose(self) -> None:
+        return None  # the client belongs to the snapshot
+
+    async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        import aiohttp
+        from yarl import URL
+
+        request = exchange.request
+        url = self._url.render(exchange.path_params)
+        if request.query_string:
+            url += ("&" if self._url.has_query else "?") + request.query_string
+        connection_listed = {
+            token.strip().lower() for token in (request.header("connection") or "").split(",") if token.strip()
+        }
+        headers: list[tuple[str, str]] = []
+        forwarded_for = None
+        for name, value in request.headers:
+            if name in _NOT_FORWARDED or name in connection_listed:
+                continue
+            if name == "x-forwarded-for":
+                forwarded_for = value
+                continue
+            headers.append((name, value))
+        headers.append(
+            ("x-forwarded-for", f"{forwarded_for}, {request.client_ip}" if forwarded_for else request.client_ip)
+        )
+        if not any(name == "x-forwarded-proto" for name, _ in headers):
+            headers.append(("x-forwarded-proto", request.scheme))
+        session = await self._client.session()
+        method = self._method or request.method
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with session.request(
+                    method,
+                    URL(url, encoded=True),
+                    headers=headers,
+                    data=request.body if request.body else None,
+                    allow_redirects=False,
+                ) as response:
+                    declared = response.content_length
+                    if declared is not None and declared > self._max_response_bytes:
+                        raise self._too_large()
+                    body = await response.content.read(self._max_response_bytes + 1)
+                    if len(body) > self._max_response_bytes:
+                        raise self._too_large()
+                    out_headers = [
+                        (name.decode("latin-1"), value.decode("latin-1"))
+                        for name, value in response.raw_headers
+                        if name.decode("latin-1").lower() not in _NOT_FORWARDED
+                    ]
+                    return GatewayResponse(response.status, out_headers, body)
+        except TimeoutError:
+            raise IntegrationTimeout(f"{method} {url} did not answer within {self._timeout:g} s") from None
+        except aiohttp.ClientError as exc:
+            raise IntegrationError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+
+    def _too_large(self) -> IntegrationError:
+        message = f"Backend response is larger than the {self._max_response_bytes}-byte limit"
+        return IntegrationError(message, public_message=message)

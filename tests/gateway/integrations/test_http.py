@@ -1,0 +1,221 @@
+"""The http integration against a real backend (starlette under uvicorn on a free port)."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from apigw_cli.errors import SpecError
+from apigw_cli.gateway.snapshot import Gateway
+from tests.backends.echo import app as echo_app
+from tests.helpers import call, free_port, gateway_for, running_app, running_server, write
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[str]:
+    with running_app(echo_app) as base:
+        yield base
+
+
+def spec_for(tmp_path: Path, backend: str, extra_root: str = "") -> Path:
+    return write(
+        tmp_path,
+        "api.yaml",
+        f"""
+        openapi: 3.0.3
+        info: {{title: t, version: "1"}}
+        {extra_root}
+        paths:
+          /users/{{id}}:
+            parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]
+            get:
+              x-integration: {{type: http, url: "{backend}/backend/users/{{id}}"}}
+              responses: {{default: {{description: any}}}}
+            post:
+              x-integration: {{type: http, url: "{backend}/backend/users/{{id}}?fixed=1", method: PUT}}
+              responses: {{default: {{description: any}}}}
+          /files/{{path+}}:
+            get:
+              x-integration: {{type: http, url: "{backend}/static/{{path+}}"}}
+              responses: {{default: {{description: any}}}}
+          /fail:
+            get:
+              x-integration: {{type: http, url: "{backend}/fail"}}
+              responses: {{default: {{description: any}}}}
+          /slow:
+            get:
+              x-integration: {{type: http, url: "{backend}/slow", timeout: 0.3}}
+              responses: {{default: {{description: any}}}}
+          /big:
+            get:
+              x-integration: {{type: http, url: "{backend}/big"}}
+              responses: {{default: {{description: any}}}}
+          /gzip:
+            get:
+              x-integration: {{type: http, url: "{backend}/gzip"}}
+              responses: {{default: {{description: any}}}}
+          /down:
+            get:
+              x-integration: {{type: http, url: "http://127.0.0.1:{free_port()}/nothing-listens"}}
+              responses: {{default: {{description: any}}}}
+        """,
+    )
+
+
+@pytest.fixture
+def gateway(tmp_path: Path, backend: str) -> Gateway:
+    return gateway_for(spec_for(tmp_path, backend))
+
+
+def headers_of(seen: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in seen["headers"]:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def test_path_query_body_and_headers_arrive_as_sent(gateway: Gateway, backend: str) -> None:
+    response = call(
+        gateway,
+        "GET",
+        "/users/a%20b%2Fc?tag=1&tag=2&q=%C3%A9",
+        headers={"x-trace": "t-1", "accept": "application/json"},
+    )
+    assert response.status_code == 200
+    seen = response.json()
+    assert seen["method"] == "GET"
+    assert seen["raw_path"] == "/backend/users/a%20b%2Fc"
+    assert seen["query"] == "tag=1&tag=2&q=%C3%A9"
+    headers = headers_of(seen)
+    assert headers["x-trace"] == ["t-1"]
+    assert headers["host"] == [backend.removeprefix("http://")]
+    assert response.headers["x-backend"] == "echo"
+
+
+def test_body_is_forwarded_and_method_can_be_overridden(gateway: Gateway) -> None:
+    payload = bytes(range(256))
+    response = call(gateway, "POST", "/users/7", content=payload, headers={"content-type": "application/octet-stream"})
+    seen = response.json()
+    assert seen["method"] == "PUT"
+    assert seen["query"] == "fixed=1"
+    assert base64.b64decode(seen["body"]) == payload
+
+
+def test_greedy_parameter_keeps_its_slashes(gateway: Gateway) -> None:
+    assert call(gateway, "GET", "/files/css/site.css").json()["raw_path"] == "/static/css/site.css"
+
+
+def test_hop_by_hop_headers_are_dropped_both_ways(gateway: Gateway) -> None:
+    response = call(
+        gateway,
+        "GET",
+        "/users/1",
+        headers={"connection": "x-private", "x-private": "secret", "te": "trailers", "proxy-authorization": "Basic x"},
+    )
+    headers = headers_of(response.json())
+    for dropped in ("x-private", "te", "proxy-authorization"):
+        assert dropped not in headers
+    assert "keep-alive" not in response.headers
+
+
+def test_forwarded_for_is_appended(gateway: Gateway) -> None:
+    seen = headers_of(call(gateway, "GET", "/users/1", headers={"x-forwarded-for": "203.0.113.7"}).json())
+    assert seen["x-forwarded-for"] == ["203.0.113.7, 127.0.0.1"]
+    assert seen["x-forwarded-proto"] == ["http"]
+    assert headers_of(call(gateway, "GET", "/users/1").json())["x-forwarded-for"] == ["127.0.0.1"]
+
+
+def test_backend_error_status_is_passed_through(gateway: Gateway) -> None:
+    response = call(gateway, "GET", "/fail")
+    assert (response.status_code, response.json()) == (500, {"error": "backend broke"})
+
+
+def test_backend_down_is_502(gateway: Gateway) -> None:
+    response = call(gateway, "GET", "/down")
+    assert (response.status_code, response.json()) == (502, {"message": "Internal server error"})
+
+
+def test_slow_backend_is_504_within_the_timeout(gateway: Gateway) -> None:
+    started = time.monotonic()
+    response = call(gateway, "GET", "/slow?seconds=3")
+    assert (response.status_code, response.json()) == (504, {"message": "Endpoint request timed out"})
+    assert time.monotonic() - started < 2
+
+
+def test_response_over_the_size_limit_is_502_saying_so(tmp_path: Path, backend: str) -> None:
+    gateway = gateway_for(spec_for(tmp_path, backend, "x-gateway: {http: {maxResponseBytes: 1000}}"))
+    assert call(gateway, "GET", "/big?bytes=1000").status_code == 200
+    response = call(gateway, "GET", "/big?bytes=1001")
+    assert response.status_code == 502
+    assert response.json() == {"message": "Backend response is larger than the 1000-byte limit"}
+
+
+def test_encoded_bodies_pass_through_with_their_encoding(gateway: Gateway) -> None:
+    response = call(gateway, "GET", "/gzip", headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json() == {"zipped": True}  # httpx decodes it, so the bytes were gzip
+    assert gzip.compress(b"") != b""  # sanity: gzip in use
+
+
+def test_proxy_environment_variables_are_ignored(tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert call(gateway_for(spec_for(tmp_path, backend)), "GET", "/users/1").status_code == 200
+    # and the spec can opt in, which proves the variable would have been used
+    opted = gateway_for(spec_for(tmp_path, backend, "x-gateway: {http: {proxyFromEnvironment: true}}"))
+    assert call(opted, "GET", "/users/1").status_code == 502
+
+
+def test_proxying_through_a_real_gateway_server(gateway: Gateway) -> None:
+    with running_server(gateway) as base:
+        with httpx.Client(base_url=base, timeout=5) as client:
+            for index in range(20):
+                assert client.get(f"/users/{index}").json()["raw_path"] == f"/backend/users/{index}"
+            assert client.get("/fail").status_code == 500
+
+
+def test_url_placeholder_the_path_lacks_is_a_spec_error(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: t, version: "1"}
+        paths:
+          /a:
+            get:
+              x-integration: {type: http, url: "http://127.0.0.1:9/items/{id}"}
+              responses: {default: {description: any}}
+        """,
+    )
+    with pytest.raises(SpecError, match=r"url uses \{id\} but the path /a has no such parameter") as caught:
+        gateway_for(spec)
+    assert caught.value.line == 6
+
+
+def test_relative_url_is_a_spec_error(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: t, version: "1"}
+        paths:
+          /a:
+            get:
+              x-integration: {type: http, url: "/items"}
+              responses: {default: {description: any}}
+        """,
+    )
+    with pytest.raises(SpecError, match="must be an absolute http:// or https:// URL"):
+        gateway_for(spec)
