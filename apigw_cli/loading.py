@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigw_cli.config import Settings
-from apigw_cli.gateway.compile import compile_gateway
+from apigw_cli.gateway.compiling import compile_gateway
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.spec.document import load_spec

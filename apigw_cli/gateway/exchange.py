@@ -43,6 +43,9 @@ class GatewayResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # set on answers the gateway makes itself (AWS gateway response types, e.g. BAD_REQUEST_BODY),
+    # so that `x-amazon-apigateway-gateway-responses` can restyle them; never sent
+    response_type: str | None = None
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -79,7 +82,13 @@ def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | No
 
 
 def gateway_error(
-    status: int, message: str, headers: list[tuple[str, str]] | None = None, **extra: Any
+    status: int,
+    message: str,
+    headers: list[tuple[str, str]] | None = None,
+    response_type: str | None = None,
+    **extra: Any,
 ) -> GatewayResponse:
     """An error the gateway answers itself, in the managed gateway's `{"message": ...}` shape."""
-    return json_response(status, {"message": message, **extra}, headers)
+    response = json_response(status, {"message": message, **extra}, headers)
+    response.response_type = response_type or ("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    return response

@@ -50,6 +50,8 @@ class Operation:
     responses: Mapping[str, ResponseSpec]
     integration: Integration
     source: str  # file#pointer of the operation, for messages
+    validate_parameters: bool = True
+    validate_body: bool = True
 
     @property
     def route_key(self) -> str:

@@ -88,8 +88,11 @@ class Router(Generic[T]):
         return None
 
 
+ANY = "ANY"  # the managed gateway's x-amazon-apigateway-any-method
+
+
 def allowed_methods(methods: Mapping[str, object]) -> tuple[str, ...]:
-    allowed = set(methods)
+    allowed = set(methods) - {ANY}
     if "GET" in allowed:
         allowed.add("HEAD")
     return tuple(sorted(allowed))
@@ -100,7 +103,7 @@ def _pick(methods: dict[str, T], method: str) -> T | None:
         return methods[method]
     if method == "HEAD" and "GET" in methods:
         return methods["GET"]
-    return None
+    return methods.get(ANY)
 
 
 def _segments(path: str) -> list[str]:

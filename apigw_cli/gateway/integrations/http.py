@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
+from apigw_cli.gateway.integrations.request_mapping import RequestMapping
 
 HOP_BY_HOP = frozenset(
     {
@@ -69,6 +70,7 @@ class HttpIntegration:
         client: BackendClient,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         shown_url: str = "",
+        mapping: RequestMapping | None = None,
     ):
         self._url = url
         self._method = method
@@ -76,6 +78,7 @@ class HttpIntegration:
         self._client = client
         self._max_response_bytes = max_response_bytes
         self._shown = shown_url or "".join(url.parts)
+        self._mapping = mapping
 
     @property
     def target(self) -> str:
@@ -89,9 +92,13 @@ class HttpIntegration:
         from yarl import URL
 
         request = exchange.request
-        url = self._url.render(exchange.path_params)
-        if request.query_string:
-            url += ("&" if self._url.has_query else "?") + request.query_string
+        mapping = self._mapping
+        url = self._url.render(mapping.path_params(exchange) if mapping else exchange.path_params)
+        query = request.query_string
+        if mapping is not None and mapping.query:
+            query = "&".join(filter(None, [query, urlencode(mapping.query_pairs(exchange))]))
+        if query:
+            url += ("&" if self._url.has_query else "?") + query
         connection_listed = {
             token.strip().lower() for token in (request.header("connection") or "").split(",") if token.strip()
         }
@@ -109,6 +116,10 @@ class HttpIntegration:
         )
         if not any(name == "x-forwarded-proto" for name, _ in headers):
             headers.append(("x-forwarded-proto", request.scheme))
+        if mapping is not None and mapping.header:
+            mapped = mapping.headers(exchange)
+            names = {name for name, _ in mapped}
+            headers = [(name, value) for name, value in headers if name not in names] + mapped
         session = await self._client.session()
         method = self._method or request.method
         try:

@@ -4,6 +4,7 @@ APIs, 2.0 of HTTP APIs), its context object, and how its result becomes an HTTP 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import time
 from dataclasses import dataclass, field
@@ -17,16 +18,30 @@ API_ID = "apigwlocal"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
 
 
+@dataclass(frozen=True, slots=True)
+class LambdaSettings:
+    """What the event carries that is not in the request: the stage and its variables."""
+
+    stage: str = "$default"
+    stage_variables: dict[str, str] | None = None
+    binary_media_types: tuple[str, ...] = ()  # x-amazon-apigateway-binary-media-types, lower-case
+
+
 def _time_fields(epoch: float) -> tuple[str, int]:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch)), int(epoch * 1000)
 
 
-def _body_field(exchange: Exchange) -> tuple[str | None, bool]:
+def _body_field(exchange: Exchange, binary_types: tuple[str, ...]) -> tuple[str | None, bool]:
     body = exchange.request.body
     if not body:
         return None, False
     content_type = exchange.request.header("content-type") or ""
-    textual = not content_type or any(marker in content_type for marker in _TEXT_TYPES) or "form" in content_type
+    if binary_types:
+        # as on the managed gateway: declared binary types arrive base64-encoded, everything else as text
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        textual = not any(fnmatch.fnmatchcase(media_type, pattern) for pattern in binary_types)
+    else:
+        textual = not content_type or any(marker in content_type for marker in _TEXT_TYPES) or "form" in content_type
     if textual:
         try:
             return body.decode("utf-8"), False
@@ -40,7 +55,7 @@ def _domain(exchange: Exchange) -> tuple[str, str]:
     return host, host.split(".", 1)[0].split(":", 1)[0]
 
 
-def event_v1(exchange: Exchange, stage: str, stage_variables: dict[str, str] | None) -> dict[str, Any]:
+def event_v1(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
     """Payload format 1.0 (REST API proxy integration)."""
     request = exchange.request
     operation = exchange.operation
@@ -49,7 +64,7 @@ def event_v1(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
     for name, value in request.headers:
         multi_headers.setdefault(name, []).append(value)
     query = request.query
-    body, is_base64 = _body_field(exchange)
+    body, is_base64 = _body_field(exchange, settings.binary_media_types)
     request_time, epoch_ms = _time_fields(exchange.received_at)
     domain, prefix = _domain(exchange)
     return {
@@ -61,7 +76,7 @@ def event_v1(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
         "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
         "multiValueQueryStringParameters": {name: list(values) for name, values in query.items()} or None,
         "pathParameters": dict(exchange.path_params) or None,
-        "stageVariables": stage_variables or None,
+        "stageVariables": settings.stage_variables or None,
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "apiId": API_ID,
@@ -93,14 +108,14 @@ def event_v1(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
             "requestTimeEpoch": epoch_ms,
             "resourceId": f"{abs(hash(operation.path)) % 36**6:06x}"[:6],
             "resourcePath": operation.path,
-            "stage": stage,
+            "stage": settings.stage,
         },
         "body": body,
         "isBase64Encoded": is_base64,
     }
 
 
-def event_v2(exchange: Exchange, stage: str, stage_variables: dict[str, str] | None) -> dict[str, Any]:
+def event_v2(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
     """Payload format 2.0 (HTTP API): headers and query values joined with commas, cookies apart."""
     request = exchange.request
     operation = exchange.operation
@@ -112,7 +127,7 @@ def event_v2(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
         headers[name] = f"{headers[name]},{value}" if name in headers else value
-    body, is_base64 = _body_field(exchange)
+    body, is_base64 = _body_field(exchange, settings.binary_media_types)
     request_time, epoch_ms = _time_fields(exchange.received_at)
     domain, prefix = _domain(exchange)
     event: dict[str, Any] = {
@@ -140,7 +155,7 @@ def event_v2(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
         },
         "requestId": exchange.request_id,
         "routeKey": operation.route_key,
-        "stage": stage,
+        "stage": settings.stage,
         "time": request_time,
         "timeEpoch": epoch_ms,
     }
@@ -149,8 +164,8 @@ def event_v2(exchange: Exchange, stage: str, stage_variables: dict[str, str] | N
     if exchange.path_params:
         event["pathParameters"] = dict(exchange.path_params)
     event["isBase64Encoded"] = is_base64
-    if stage_variables:
-        event["stageVariables"] = dict(stage_variables)
+    if settings.stage_variables:
+        event["stageVariables"] = dict(settings.stage_variables)
     return event
 
 

@@ -13,23 +13,20 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.integrations.lambda_events import LambdaContext, event_v1, event_v2, response_from_result
+from apigw_cli.gateway.integrations.lambda_events import (
+    LambdaContext,
+    LambdaSettings,
+    event_v1,
+    event_v2,
+    response_from_result,
+)
 
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
-
-
-@dataclass(frozen=True, slots=True)
-class LambdaSettings:
-    """What the event carries that is not in the request: the stage and its variables."""
-
-    stage: str = "$default"
-    stage_variables: dict[str, str] | None = None
 
 
 class PythonIntegration:
@@ -62,7 +59,7 @@ class PythonIntegration:
         return None  # the executor belongs to the snapshot
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
-        event = self._build_event(exchange, self._settings.stage, self._settings.stage_variables)
+        event = self._build_event(exchange, self._settings)
         context = LambdaContext(self.function_name, exchange.request_id, time.monotonic() + self._timeout)
         try:
             if self._is_async:

@@ -18,5 +18,5 @@ class BodyLimitStage:
         )
         if too_large:
             exchange.error = f"request body over the {self.max_bytes}-byte limit"
-            return gateway_error(413, "Request Entity Too Large")
+            return gateway_error(413, "Request Entity Too Large", response_type="REQUEST_TOO_LARGE")
         return await call_next(exchange)

@@ -17,9 +17,9 @@ async def call_integration(exchange: Exchange) -> GatewayResponse:
         return await operation.integration.invoke(exchange)
     except IntegrationTimeout as exc:
         exchange.error = str(exc)
-        return gateway_error(504, "Endpoint request timed out")
+        return gateway_error(504, "Endpoint request timed out", response_type="INTEGRATION_TIMEOUT")
     except IntegrationError as exc:
         exchange.error = str(exc)
-        return gateway_error(502, exc.public_message or "Internal server error")
+        return gateway_error(502, exc.public_message or "Internal server error", response_type="INTEGRATION_FAILURE")
     finally:
         exchange.integration_latency = time.perf_counter() - started

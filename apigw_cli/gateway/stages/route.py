@@ -26,6 +26,11 @@ class RouteStage:
             return response
         if isinstance(found, MethodNotAllowed):
             exchange.error = f"{request.method} is not declared for {found.template}"
-            return gateway_error(405, "Method Not Allowed", [("allow", ", ".join(found.allowed))])
+            return gateway_error(
+                405,
+                "Method Not Allowed",
+                [("allow", ", ".join(found.allowed))],
+                response_type="MISSING_AUTHENTICATION_TOKEN",
+            )
         exchange.error = "no route matches the path"
-        return gateway_error(404, "Not Found")
+        return gateway_error(404, "Not Found", response_type="MISSING_AUTHENTICATION_TOKEN")

@@ -25,7 +25,7 @@ class RequestValidationStage:
         request = exchange.request
         errors: list[FieldError] = []
         cookies: dict[str, str] | None = None
-        for spec in operation.parameters:
+        for spec in operation.parameters if operation.validate_parameters else ():
             raw: str | None
             value: Any
             if spec.location == "query":
@@ -44,10 +44,10 @@ class RequestValidationStage:
             if value is not Missing:
                 exchange.params[f"{spec.location}.{spec.name}"] = value
         if errors:
-            return _invalid(exchange, "Invalid request parameters", errors)
+            return _invalid(exchange, "Invalid request parameters", errors, "BAD_REQUEST_PARAMETERS")
 
         declared = operation.request_body
-        if declared is None:
+        if declared is None or not operation.validate_body:
             return await call_next(exchange)
         if not request.body:
             if declared.required:
@@ -57,7 +57,9 @@ class RequestValidationStage:
         media = select_media(declared.media, content_type or "application/json")
         if media is None:
             exchange.error = f"Content-Type {content_type!r} is not one of {', '.join(declared.media)}"
-            return gateway_error(415, "Unsupported Media Type", supported=list(declared.media))
+            return gateway_error(
+                415, "Unsupported Media Type", response_type="UNSUPPORTED_MEDIA_TYPE", supported=list(declared.media)
+            )
         try:
             value = parse_body(media, content_type, request.body)
         except BodyParseError as exc:
@@ -70,6 +72,8 @@ class RequestValidationStage:
         return await call_next(exchange)
 
 
-def _invalid(exchange: Exchange, message: str, errors: list[FieldError]) -> GatewayResponse:
+def _invalid(
+    exchange: Exchange, message: str, errors: list[FieldError], response_type: str = "BAD_REQUEST_BODY"
+) -> GatewayResponse:
     exchange.error = f"{message}: " + "; ".join(f"{e.path}: {e.error}" for e in errors[:3])
-    return gateway_error(400, message, errors=[e.as_dict() for e in errors])
+    return gateway_error(400, message, response_type=response_type, errors=[e.as_dict() for e in errors])

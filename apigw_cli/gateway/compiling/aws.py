@@ -1,0 +1,342 @@
+"""`x-amazon-apigateway-*` extensions, mapped onto the same model as `x-integration`, so a spec
+exported from the managed gateway runs unchanged.
+
+Integration types: `aws_proxy` (a Lambda, mapped to a local handler by function name, ARN
+pattern or CloudFormation logical id), `http_proxy` and `http` (the http integration, with
+`requestParameters`), `mock` (status from its request template), `aws` (Lambda custom
+integrations; other AWS services answer 501). Also: request validators, gateway responses.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from apigw_cli.gateway.compiling.context import CompileContext
+from apigw_cli.gateway.compiling.integrations import (
+    http_integration,
+    load_handler,
+    path_parameters,
+    python_integration,
+)
+from apigw_cli.gateway.gateway_responses import GatewayResponses, GatewayResponseStyle
+from apigw_cli.gateway.integrations.aws_custom import (
+    LambdaCustomIntegration,
+    SelectingIntegration,
+    TemplateMockIntegration,
+)
+from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse
+from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
+from apigw_cli.gateway.integrations.request_mapping import ParameterSource, RequestMapping
+from apigw_cli.gateway.integrations.unavailable import unmapped_lambda, unsupported
+from apigw_cli.spec.document import Location
+
+INTEGRATION_KEY = "x-amazon-apigateway-integration"
+AWS_TYPES = ("aws_proxy", "http_proxy", "http", "mock", "aws")
+_LAMBDA_ARN = re.compile(r"arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^/:$]+)")
+_SERVICE = re.compile(r"arn:aws[\w-]*:apigateway:[^:]*:([^:]+):")
+_SUB_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+_STATUS_IN_TEMPLATE = re.compile(r'"?statusCode"?\s*:\s*"?(\d{3})')
+
+
+@dataclass(frozen=True)
+class LambdaRef:
+    """A Lambda function as a spec names it: by ARN, or by a CloudFormation resource."""
+
+    name: str | None = None
+    logical_id: str | None = None
+    arn: str | None = None
+
+    def __str__(self) -> str:
+        return self.name or self.logical_id or self.arn or "?"
+
+    def matches(self, key: str) -> bool:
+        if key in (self.name, self.logical_id, self.arn):
+            return True
+        return any(value is not None and fnmatch.fnmatchcase(value, key) for value in (self.arn, self.name))
+
+
+def flatten_uri(value: Any) -> tuple[str, dict[str, Any]]:
+    """A `uri` as text with `${...}` references kept, and the variables an `Fn::Sub` list defines."""
+    if isinstance(value, str):
+        return value, {}
+    if isinstance(value, dict):
+        if "Fn::Sub" in value:
+            sub = value["Fn::Sub"]
+            if isinstance(sub, list) and sub and isinstance(sub[0], str):
+                return sub[0], sub[1] if len(sub) > 1 and isinstance(sub[1], dict) else {}
+            if isinstance(sub, str):
+                return sub, {}
+        if "Fn::Join" in value:
+            join = value["Fn::Join"]
+            if isinstance(join, list) and len(join) == 2 and isinstance(join[1], list):
+                parts = [flatten_uri(part)[0] for part in join[1]]
+                return str(join[0]).join(parts), {}
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            logical = target[0] if isinstance(target, list) and target else str(target).split(".")[0]
+            return f"${{{logical}.Arn}}", {}
+        if "Ref" in value:
+            return f"${{{value['Ref']}}}", {}
+    return "", {}
+
+
+def lambda_ref(uri: Any) -> LambdaRef | None:
+    text, variables = flatten_uri(uri)
+    found = _LAMBDA_ARN.search(text)
+    if found:
+        return LambdaRef(name=found.group(1), arn=found.group(0))
+    if ":lambda:path/" not in text and "lambda" not in text.lower():
+        return None
+    for reference in _SUB_REFERENCE.findall(text):
+        if reference in variables:
+            inner = lambda_ref(variables[reference])
+            if inner is not None:
+                return inner
+        logical = reference.split(".")[0]
+        if not logical.startswith("AWS::") and not logical.startswith("stageVariables"):
+            return LambdaRef(logical_id=logical)
+    return None
+
+
+def service_of(uri: Any) -> str | None:
+    text, _ = flatten_uri(uri)
+    found = _SERVICE.search(text)
+    return found.group(1) if found else None
+
+
+class AwsIntegrations:
+    def __init__(self, context: CompileContext):
+        self.context = context
+        self.unmapped: dict[str, list[str]] = {}
+        self.templates_skipped: list[str] = []
+
+    def notices(self) -> list[str]:
+        found = []
+        if self.unmapped:
+            listed = "; ".join(f"{name} ({', '.join(routes)})" for name, routes in self.unmapped.items())
+            found.append(
+                f"Lambda functions with no local handler, answering 502: {listed}. "
+                "Map them under x-gateway.lambdas or in a --lambda-map file (name or ARN pattern: file.py:function)"
+            )
+        if self.templates_skipped:
+            found.append("VTL mapping templates are not applied yet: " + ", ".join(self.templates_skipped))
+        return found
+
+    def integration(self, raw: Any, at: Location, template: str, route: str) -> Integration:
+        context = self.context
+        if not isinstance(raw, dict):
+            raise context.error(f"{INTEGRATION_KEY} must be a mapping", at)
+        kind = str(raw.get("type", "")).lower()
+        if kind not in AWS_TYPES:
+            raise context.error(
+                f"integration type {raw.get('type')!r} is not one of: {', '.join(AWS_TYPES)}", at.child("type")
+            )
+        timeout_ms = raw.get("timeoutInMillis", DEFAULT_TIMEOUT * 1000)
+        if not isinstance(timeout_ms, int | float) or isinstance(timeout_ms, bool) or timeout_ms <= 0:
+            raise context.error(
+                f"timeoutInMillis {timeout_ms!r} must be a positive number", at.child("timeoutInMillis")
+            )
+        timeout = float(timeout_ms) / 1000
+        responses = self._responses(raw, at)
+        self._note_templates(raw, kind, route)
+        if kind == "mock":
+            return TemplateMockIntegration(self._mock_status(raw), responses)
+        uri = raw.get("uri")
+        if uri is None:
+            raise context.error(f"a {kind} integration needs a 'uri'", at)
+        if kind in ("http", "http_proxy"):
+            integration = self._http(raw, at, template, uri, timeout)
+            return SelectingIntegration(integration, responses) if kind == "http" and responses else integration
+        function = lambda_ref(uri)
+        if function is None:
+            service = service_of(uri) or "an AWS service"
+            return unsupported(f"integration type {kind} to {service} cannot run locally")
+        reference = self._handler_for(function)
+        if reference is None:
+            self.unmapped.setdefault(str(function), []).append(route)
+            return unmapped_lambda(str(function))
+        if kind == "aws_proxy":
+            payload = str(raw.get("payloadFormatVersion", "1.0"))
+            if payload not in ("1.0", "2.0"):
+                raise context.error(
+                    f'payloadFormatVersion {payload!r} must be "1.0" or "2.0"', at.child("payloadFormatVersion")
+                )
+            return python_integration(context, reference, payload, timeout, at.child("uri"))
+        handler = load_handler(context, reference, at.child("uri"))
+        return LambdaCustomIntegration(handler, reference, timeout, context.executor, responses)
+
+    def _handler_for(self, function: LambdaRef) -> str | None:
+        for key, reference in self.context.options.lambdas:
+            if function.matches(key):
+                return reference
+        return None
+
+    def _http(self, raw: dict[str, Any], at: Location, template: str, uri: Any, timeout: float) -> Integration:
+        if not isinstance(uri, str):
+            return unsupported("an http integration whose uri is computed by CloudFormation cannot be resolved locally")
+        if "${stageVariables." in uri:
+            return unsupported("stage variables in the integration uri arrive with stages (x-gateway.stages)")
+        mapping = self._request_mapping(raw, at)
+        method = str(raw.get("httpMethod", "ANY")).upper()
+        known = path_parameters(template) | {target for target, _ in mapping.path}
+        integration = http_integration(
+            self.context, uri, at.child("uri"), template, None if method == "ANY" else method, timeout, known, mapping
+        )
+        if str(raw.get("connectionType", "INTERNET")).upper() == "VPC_LINK":
+            self.context.notices.append(f"{uri}: connectionType VPC_LINK is served as a direct connection to the uri")
+        return integration
+
+    def _request_mapping(self, raw: dict[str, Any], at: Location) -> RequestMapping:
+        parameters = raw.get("requestParameters") or {}
+        if not isinstance(parameters, dict):
+            raise self.context.error("requestParameters must be a mapping", at.child("requestParameters"))
+        found: dict[str, list[tuple[str, ParameterSource]]] = {"path": [], "querystring": [], "header": []}
+        for target, source_text in parameters.items():
+            parts = str(target).split(".", 3)
+            if len(parts) != 4 or parts[:2] != ["integration", "request"] or parts[2] not in found:
+                raise self.context.error(
+                    f"requestParameters key {target!r} must look like integration.request.header.NAME",
+                    at.child("requestParameters", target),
+                )
+            source = ParameterSource.parse(str(source_text))
+            if source is None:
+                self.context.notices.append(
+                    f"requestParameters {target}: source {source_text!r} is not supported locally"
+                )
+                continue
+            found[parts[2]].append((parts[3], source))
+        return RequestMapping(tuple(found["path"]), tuple(found["querystring"]), tuple(found["header"]))
+
+    def _mock_status(self, raw: dict[str, Any]) -> int:
+        templates = raw.get("requestTemplates") or {}
+        template = templates.get("application/json") if isinstance(templates, dict) else None
+        if template is None and isinstance(templates, dict) and templates:
+            template = next(iter(templates.values()))
+        found = _STATUS_IN_TEMPLATE.search(str(template or ""))
+        return int(found.group(1)) if found else 200
+
+    def _responses(self, raw: dict[str, Any], at: Location) -> tuple[IntegrationResponse, ...]:
+        declared = raw.get("responses") or {}
+        if not isinstance(declared, dict):
+            raise self.context.error("integration responses must be a mapping", at.child("responses"))
+        found = []
+        for key, entry in declared.items():
+            where = at.child("responses", key)
+            if not isinstance(entry, dict):
+                raise self.context.error("an integration response must be a mapping", where)
+            pattern_text = entry.get("selectionPattern")
+            if pattern_text is None and str(key) != "default":
+                pattern_text = str(key)
+            try:
+                pattern = re.compile(str(pattern_text), re.DOTALL) if pattern_text not in (None, "") else None
+            except re.error as exc:
+                raise self.context.error(
+                    f"selectionPattern {pattern_text!r} is not a regular expression: {exc}", where
+                ) from None
+            status = entry.get("statusCode", 200)
+            if not str(status).isdigit():
+                raise self.context.error(f"statusCode {status!r} is not an HTTP status", where.child("statusCode"))
+            headers = tuple(
+                (str(name).split(".", 3)[-1], str(value)[1:-1])
+                for name, value in (entry.get("responseParameters") or {}).items()
+                if str(name).startswith("method.response.header.")
+                and str(value).startswith("'")
+                and str(value).endswith("'")
+            )
+            body, content_type = _static_template(entry.get("responseTemplates"))
+            found.append(IntegrationResponse(pattern, int(status), headers, body, content_type))
+        # entries with a pattern are tried first; the default catches the rest
+        return tuple(sorted(found, key=lambda entry: entry.pattern is None))
+
+    def _note_templates(self, raw: dict[str, Any], kind: str, route: str) -> None:
+        dynamic = []
+        for key in ("requestTemplates", "responseTemplates"):
+            templates = raw.get(key)
+            if kind == "mock" and key == "requestTemplates":
+                templates = {
+                    k: v
+                    for k, v in (templates or {}).items()
+                    if not _STATUS_IN_TEMPLATE.fullmatch(str(v).strip("{} \n"))
+                }
+            if isinstance(templates, dict) and any(_is_vtl(t) for t in templates.values()):
+                dynamic.append(key)
+        for entry in (raw.get("responses") or {}).values():
+            if isinstance(entry, dict) and any(_is_vtl(t) for t in (entry.get("responseTemplates") or {}).values()):
+                dynamic.append("responses.responseTemplates")
+                break
+        if dynamic:
+            self.templates_skipped.append(f"{route} ({', '.join(dynamic)})")
+
+
+def _is_vtl(template: Any) -> bool:
+    text = str(template or "")
+    return "$" in text or "#" in text
+
+
+def _static_template(templates: Any) -> tuple[bytes | None, str | None]:
+    if not isinstance(templates, dict) or not templates:
+        return None, None
+    content_type, template = next(iter(templates.items()))
+    if "application/json" in templates:
+        content_type, template = "application/json", templates["application/json"]
+    if template is None or _is_vtl(template):
+        return None, None
+    return str(template).encode(), str(content_type)
+
+
+def request_validation(context: CompileContext, operation: dict[str, Any], at: Location) -> tuple[bool, bool]:
+    """(validate parameters, validate body) for an operation. Specs that declare the managed
+    gateway's request validators get its semantics: no validator named, nothing validated."""
+    root = context.document.root
+    validators = root.get("x-amazon-apigateway-request-validators")
+    key = "x-amazon-apigateway-request-validator"
+    name = operation.get(key, root.get(key))
+    if validators is None and name is None:
+        return True, True
+    if name is None:
+        return False, False
+    where = at.child(key) if key in operation else context.document.root_location.child(key)
+    if not isinstance(validators, dict) or name not in validators:
+        defined = ", ".join(validators) if isinstance(validators, dict) else "none"
+        raise context.error(
+            f"request validator {name!r} is not defined in x-amazon-apigateway-request-validators (defined: {defined})",
+            where,
+        )
+    chosen = validators[name] or {}
+    return bool(chosen.get("validateRequestParameters")), bool(chosen.get("validateRequestBody"))
+
+
+def gateway_responses(context: CompileContext) -> GatewayResponses | None:
+    key = "x-amazon-apigateway-gateway-responses"
+    declared = context.document.root.get(key)
+    if declared is None:
+        return None
+    at = context.document.root_location.child(key)
+    if not isinstance(declared, dict):
+        raise context.error(f"{key} must map response types to responses", at)
+    styles: dict[str, GatewayResponseStyle] = {}
+    for kind, entry in declared.items():
+        where = at.child(kind)
+        if not isinstance(entry, dict):
+            raise context.error(f"gateway response {kind} must be a mapping", where)
+        status = entry.get("statusCode")
+        if status is not None and not str(status).isdigit():
+            raise context.error(f"statusCode {status!r} is not an HTTP status", where.child("statusCode"))
+        headers = tuple(
+            (str(name)[len("gatewayresponse.header.") :], str(value))
+            for name, value in (entry.get("responseParameters") or {}).items()
+            if str(name).startswith("gatewayresponse.header.")
+        )
+        templates = entry.get("responseTemplates") or {}
+        content_type, template = "application/json", None
+        if isinstance(templates, dict) and templates:
+            content_type = "application/json" if "application/json" in templates else str(next(iter(templates)))
+            template = str(templates[content_type])
+        styles[str(kind)] = GatewayResponseStyle(
+            int(status) if status is not None else None, headers, template, content_type
+        )
+    return GatewayResponses(styles)

@@ -1,0 +1,157 @@
+"""What an OpenAPI 3.x operation accepts and answers, compiled: parameters, request body, responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apigw_cli.gateway.compiling.context import CompileContext
+from apigw_cli.gateway.integrations.mock_data import generate
+from apigw_cli.gateway.operation import Example, RequestBodySpec, ResponseMedia, ResponseSpec
+from apigw_cli.gateway.validation.body import MediaSpec, body_kind, media_type_of
+from apigw_cli.gateway.validation.params import ParameterSpec, shape_of
+from apigw_cli.gateway.validation.schema import Direction
+from apigw_cli.spec.document import Location
+
+RawParameters = dict[tuple[str, str], tuple[Any, Location]]  # (name, in) -> (parameter object, where)
+PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
+
+
+class OpenAPI3Contracts:
+    def __init__(self, context: CompileContext):
+        self.context = context
+        self.document = context.document
+
+    def raw_parameters(self, container: dict[str, Any], at: Location) -> RawParameters:
+        raw = container.get("parameters")
+        if raw is None:
+            return {}
+        if not isinstance(raw, list):
+            raise self.document.error("'parameters' must be a list", at.child("parameters"))
+        found: RawParameters = {}
+        for index, entry in enumerate(raw):
+            parameter, location = self.document.resolve(entry, at.child("parameters", index))
+            if not isinstance(parameter, dict) or "name" not in parameter or "in" not in parameter:
+                raise self.document.error("a parameter needs 'name' and 'in'", location)
+            found[(str(parameter["name"]), str(parameter["in"]))] = (parameter, location)
+        return found
+
+    def parameters(self, merged: RawParameters) -> tuple[ParameterSpec, ...]:
+        return tuple(
+            self.parameter(parameter, location)
+            for (_, where), (parameter, location) in merged.items()
+            if where in PARAMETER_LOCATIONS
+        )
+
+    def parameter(
+        self, raw: dict[str, Any], at: Location, schema: Any = None, schema_at: Location | None = None
+    ) -> ParameterSpec:
+        location = raw["in"]
+        style = raw.get("style") or ("form" if location in ("query", "cookie") else "simple")
+        explode = raw.get("explode")
+        if explode is None:
+            explode = style == "form"
+        if schema is None:
+            schema = raw.get("schema")
+            schema_at = at.child("schema")
+        json_content = False
+        content = raw.get("content")
+        if schema is None and isinstance(content, dict) and content:
+            media_type = next(iter(content))
+            schema = (content[media_type] or {}).get("schema")
+            schema_at = at.child("content", media_type, "schema")
+            json_content = body_kind(media_type_of(media_type)) == "json"
+        validator = None
+        if schema is not None:
+            validator = self.context.schemas.compile(schema, schema_at or at, "request")
+        return ParameterSpec(
+            name=str(raw["name"]),
+            location=location,
+            required=bool(raw.get("required")) or location == "path",
+            style=str(style),
+            explode=bool(explode),
+            shape=shape_of(validator.schema if validator else None),
+            validator=validator,
+            json_content=json_content,
+        )
+
+    def media(self, media_type: str, schema: Any, schema_at: Location, direction: Direction) -> MediaSpec:
+        kind = body_kind(media_type)
+        validator = None
+        if schema is not None and kind != "other":
+            validator = self.context.schemas.compile(schema, schema_at, direction)
+        form_types = shape_of(validator.schema).properties if kind == "form" and validator is not None else None
+        return MediaSpec(media_type, kind, validator, form_types)
+
+    def request_body(
+        self, raw_operation: dict[str, Any], at: Location, merged: RawParameters
+    ) -> RequestBodySpec | None:
+        if "requestBody" not in raw_operation:
+            return None
+        raw, at = self.document.resolve(raw_operation["requestBody"], at.child("requestBody"))
+        if not isinstance(raw, dict):
+            raise self.document.error("requestBody must be a mapping", at)
+        media: dict[str, MediaSpec] = {}
+        for key, value in (raw.get("content") or {}).items():
+            schema = value.get("schema") if isinstance(value, dict) else None
+            media[media_type_of(key)] = self.media(
+                media_type_of(key), schema, at.child("content", key, "schema"), "request"
+            )
+        return RequestBodySpec(required=bool(raw.get("required")), media=media)
+
+    def responses(self, raw_operation: dict[str, Any], at: Location, for_mock: bool) -> Mapping[str, ResponseSpec]:
+        at = at.child("responses")
+        raw = raw_operation.get("responses") or {}
+        if not isinstance(raw, dict):
+            raise self.document.error("'responses' must be a mapping of status codes", at)
+        responses: dict[str, ResponseSpec] = {}
+        for key, entry in raw.items():
+            code = str(key).upper() if str(key).lower() != "default" else "default"
+            if code.startswith("X-"):
+                continue
+            response, location = self.document.resolve(entry, at.child(key))
+            media = {
+                media_type: self.response_media(media_type, schema, schema_at, examples, for_mock)
+                for media_type, schema, schema_at, examples in self.response_content(response, location, raw_operation)
+            }
+            responses[code] = ResponseSpec(code, media, {k: v.spec for k, v in media.items()})
+        return responses
+
+    def response_content(
+        self, response: Any, at: Location, operation: dict[str, Any]
+    ) -> list[tuple[str, Any, Location, tuple[Example, ...]]]:
+        """(media type, schema, schema location, examples) for each declared media type."""
+        content = response.get("content") if isinstance(response, dict) else None
+        found = []
+        for key, value in (content or {}).items():
+            schema = value.get("schema") if isinstance(value, dict) else None
+            found.append(
+                (
+                    media_type_of(key),
+                    schema,
+                    at.child("content", key, "schema"),
+                    self.examples(value, at.child("content", key)),
+                )
+            )
+        return found
+
+    def response_media(
+        self, media_type: str, schema: Any, schema_at: Location, examples: tuple[Example, ...], for_mock: bool
+    ) -> ResponseMedia:
+        spec = self.media(media_type, schema, schema_at, "response")
+        generated = generate(spec.validator.schema) if for_mock and not examples and spec.validator else None
+        return ResponseMedia(spec, examples, generated)
+
+    def examples(self, raw: Any, at: Location) -> tuple[Example, ...]:
+        if not isinstance(raw, dict):
+            return ()
+        found: list[Example] = []
+        if "example" in raw:
+            found.append(Example("example", raw["example"]))
+        examples = raw.get("examples")
+        if isinstance(examples, dict):
+            for name, entry in examples.items():
+                example, _ = self.document.resolve(entry, at.child("examples", name))
+                if isinstance(example, dict) and "value" in example:
+                    found.append(Example(str(name), example["value"]))
+        return tuple(found)

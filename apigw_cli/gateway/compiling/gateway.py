@@ -1,0 +1,198 @@
+"""Compile a loaded spec into a `Gateway` snapshot: walk the paths once, compile each operation's
+contract and integration, build the route table and fold the pipeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from apigw_cli.config import Settings
+from apigw_cli.gateway.compiling.aws import INTEGRATION_KEY, AwsIntegrations, gateway_responses, request_validation
+from apigw_cli.gateway.compiling.context import CompileContext
+from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
+from apigw_cli.gateway.compiling.integrations import Located, inherit, x_integration
+from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
+from apigw_cli.gateway.gateway_responses import GatewayResponses
+from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.mock import MockIntegration
+from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.pipeline import Handler, Stage, fold
+from apigw_cli.gateway.router import ANY, Router
+from apigw_cli.gateway.snapshot import Gateway
+from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
+from apigw_cli.gateway.stages.body_limit import BodyLimitStage
+from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
+from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
+from apigw_cli.gateway.stages.integration import call_integration
+from apigw_cli.gateway.stages.route import RouteStage
+from apigw_cli.gateway.stages.validate_request import RequestValidationStage
+from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
+from apigw_cli.spec.document import Location, SpecDocument
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
+_SERVER_VARIABLE = re.compile(r"\{([^{}]+)\}")
+
+
+def compile_gateway(
+    document: SpecDocument,
+    settings: Settings,
+    access_log: AccessLogSink | None = None,
+    lambda_map: tuple[tuple[str, str], ...] = (),
+) -> Gateway:
+    return _GatewayCompiler(CompileContext.create(document, settings, lambda_map)).build(access_log)
+
+
+def build_pipeline(
+    router: Router[Operation],
+    settings: Settings,
+    access_log: AccessLogSink | None,
+    responses: GatewayResponses | None = None,
+) -> Handler:
+    """The stages every request passes, outermost first."""
+    stages: list[Stage] = []
+    if access_log is not None:
+        stages.append(AccessLogStage(access_log))
+    if responses is not None:
+        stages.append(GatewayResponsesStage(responses))
+    stages += [ErrorBoundaryStage(), BodyLimitStage(settings.max_body_bytes), RouteStage(router)]
+    stages.append(RequestValidationStage())
+    if settings.validate_responses != "off":
+        stages.append(ResponseValidationStage(settings.validate_responses))
+    return fold(stages, call_integration)
+
+
+class _GatewayCompiler:
+    def __init__(self, context: CompileContext):
+        self.context = context
+        self.document = context.document
+        swagger = self.document.dialect == "2.0"
+        self.contracts = Swagger2Contracts(context) if swagger else OpenAPI3Contracts(context)
+        self.aws = AwsIntegrations(context)
+        self.without_integration = 0
+
+    def build(self, access_log: AccessLogSink | None) -> Gateway:
+        document = self.document
+        context = self.context
+        root = document.root
+        info: dict[str, Any] = root["info"] if isinstance(root.get("info"), dict) else {}
+        base_paths = self._base_paths()
+        router: Router[Operation] = Router(base_paths)
+        operations: list[Operation] = []
+        paths_location = document.root_location.child("paths")
+        paths = root.get("paths") or {}
+        if not isinstance(paths, dict):
+            raise document.error("'paths' must be a mapping of path templates to path items", paths_location)
+        root_integration = _located(root, document.root_location, "x-integration")
+        for template, raw_item in paths.items():
+            item_location = paths_location.child(template)
+            if not str(template).startswith("/"):
+                raise document.error(f"path {template!r} must start with '/'", item_location)
+            item, item_location = document.resolve(raw_item, item_location)
+            if not isinstance(item, dict):
+                raise document.error(f"path item {template!r} must be a mapping", item_location)
+            item_integration = inherit(_located(item, item_location, "x-integration"), root_integration)
+            shared_params = self.contracts.raw_parameters(item, item_location)
+            for key in (*HTTP_METHODS, ANY_METHOD_KEY):
+                if key not in item:
+                    continue
+                method = ANY if key == ANY_METHOD_KEY else key.upper()
+                op_location = item_location.child(key)
+                raw_op = item[key]
+                if not isinstance(raw_op, dict):
+                    raise document.error(f"operation {method} {template} must be a mapping", op_location)
+                integration_config = inherit(_located(raw_op, op_location, "x-integration"), item_integration)
+                operation = self._operation(template, method, raw_op, op_location, shared_params, integration_config)
+                try:
+                    router.add(template, operation.method, operation)
+                except ValueError as exc:
+                    raise document.error(str(exc), item_location) from None
+                operations.append(operation)
+        notices = list(context.notices) + self.aws.notices()
+        if self.without_integration:
+            notices.append(
+                f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
+            )
+        return Gateway(
+            title=str(info.get("title", "")),
+            api_version=str(info.get("version", "")),
+            spec_path=document.root_path,
+            openapi_version=document.version,
+            base_paths=base_paths,
+            operations=tuple(operations),
+            router=router,
+            pipeline=build_pipeline(router, context.settings, access_log, gateway_responses(context)),
+            files=(*document.files, *context.handlers.files),
+            notices=tuple(dict.fromkeys(notices)),
+            executor=context.executor,
+            backend=context.backend,
+        )
+
+    def _base_paths(self) -> tuple[str, ...]:
+        root = self.document.root
+        if self.document.dialect == "2.0":
+            return (str(root.get("basePath") or "").rstrip("/"),)
+        servers = root.get("servers")
+        if not isinstance(servers, list) or not servers:
+            return ("",)
+        found: list[str] = []
+        for server in servers:
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                continue
+            variables = server.get("variables") or {}
+
+            def default(match: re.Match[str], variables: Any = variables) -> str:
+                variable = variables.get(match.group(1)) if isinstance(variables, dict) else None
+                return str(variable.get("default", "")) if isinstance(variable, dict) else ""
+
+            url = _SERVER_VARIABLE.sub(default, server["url"])
+            path = urlsplit(url).path if "://" in url else url
+            found.append(path.rstrip("/"))
+        return tuple(dict.fromkeys(found)) or ("",)
+
+    def _operation(
+        self,
+        template: str,
+        method: str,
+        raw: dict[str, Any],
+        at: Location,
+        shared_params: dict[tuple[str, str], tuple[Any, Location]],
+        integration_config: Located | None,
+    ) -> Operation:
+        merged = {**shared_params, **self.contracts.raw_parameters(raw, at)}
+        integration = self._integration(raw, at, integration_config, template, method)
+        validate_parameters, validate_body = request_validation(self.context, raw, at)
+        summary = raw.get("summary") or raw.get("description") or ""
+        return Operation(
+            method=method,
+            path=template,
+            operation_id=raw.get("operationId"),
+            summary=str(summary).strip().splitlines()[0] if summary else "",
+            parameters=self.contracts.parameters(merged),
+            request_body=self.contracts.request_body(raw, at, merged),
+            responses=self.contracts.responses(raw, at, integration.kind == "mock"),
+            integration=integration,
+            source=str(at),
+            validate_parameters=validate_parameters,
+            validate_body=validate_body,
+        )
+
+    def _integration(
+        self, raw: dict[str, Any], at: Location, config: Located | None, template: str, method: str
+    ) -> Integration:
+        route = f"{method} {template}"
+        if config is not None:
+            return x_integration(self.context, config, template)
+        if INTEGRATION_KEY in raw:
+            return self.aws.integration(raw[INTEGRATION_KEY], at.child(INTEGRATION_KEY), template, route)
+        if self.context.settings.require_integrations:
+            raise self.document.error(f"{route} has no x-integration (--require-integrations is on)", at)
+        self.without_integration += 1
+        return MockIntegration()
+
+
+def _located(container: dict[str, Any], at: Location, key: str) -> Located | None:
+    if key not in container:
+        return None
+    return container[key], at.child(key)

@@ -1,0 +1,109 @@
+"""`x-integration` -> an Integration object (python, mock, http), inherited from the root and
+path item key by key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from apigw_cli.errors import ConfigError
+from apigw_cli.gateway.compiling.context import CompileContext
+from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.http import HttpIntegration, UrlTemplate
+from apigw_cli.gateway.integrations.mock import MockIntegration
+from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
+from apigw_cli.gateway.integrations.request_mapping import RequestMapping
+from apigw_cli.spec.document import Location
+
+INTEGRATION_TYPES = ("python", "mock", "http")
+Located = tuple[Any, Location]
+
+
+def inherit(own: Located | None, inherited: Located | None) -> Located | None:
+    """An operation's x-integration over its path item's over the root's: keys of the nearer one win,
+    and a nearer one of another `type` replaces the inherited one whole."""
+    if own is None or inherited is None:
+        return own or inherited
+    mine, at = own
+    base = inherited[0]
+    if not isinstance(mine, dict) or not isinstance(base, dict):
+        return own
+    if "type" in mine and mine["type"] != base.get("type"):
+        return own
+    return {**base, **mine}, at
+
+
+def positive_seconds(context: CompileContext, value: Any, at: Location) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise context.error(f"timeout {value!r} must be a positive number of seconds", at)
+    return float(value)
+
+
+def load_handler(context: CompileContext, reference: str, at: Location) -> Callable[..., Any]:
+    try:
+        return context.handlers.load(reference)
+    except ConfigError as exc:
+        raise context.error(str(exc), at) from None
+
+
+def python_integration(
+    context: CompileContext, reference: str, payload: str, timeout: float, at: Location
+) -> PythonIntegration:
+    function = load_handler(context, reference, at)
+    return PythonIntegration(function, reference, payload, timeout, context.executor, context.lambda_settings)
+
+
+def http_integration(
+    context: CompileContext,
+    url: str,
+    url_at: Location,
+    template: str,
+    method: str | None,
+    timeout: float,
+    known_params: set[str] | None = None,
+    mapping: RequestMapping | None = None,
+) -> HttpIntegration:
+    try:
+        parsed = UrlTemplate.parse(url)
+    except ValueError as exc:
+        raise context.error(str(exc), url_at) from None
+    declared = known_params if known_params is not None else path_parameters(template)
+    unknown = [name for name in parsed.names if name not in declared]
+    if unknown:
+        raise context.error(f"url uses {{{unknown[0]}}} but the path {template} has no such parameter", url_at)
+    return HttpIntegration(parsed, method, timeout, context.backend, context.options.max_response_bytes, url, mapping)
+
+
+def path_parameters(template: str) -> set[str]:
+    return {name.rstrip("+") for name in re.findall(r"\{([^{}]+)\}", template)}
+
+
+def x_integration(context: CompileContext, config: Located, template: str) -> Integration:
+    raw, at = config
+    if not isinstance(raw, dict):
+        raise context.error("x-integration must be a mapping with a 'type'", at)
+    kind = raw.get("type")
+    if kind not in INTEGRATION_TYPES:
+        raise context.error(
+            f"x-integration type {kind!r} is not one of: {', '.join(INTEGRATION_TYPES)}", at.child("type")
+        )
+    timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
+    if kind == "http":
+        url = raw.get("url")
+        if not isinstance(url, str):
+            raise context.error("an http integration needs 'url: http://host:port/path'", at)
+        method = str(raw["method"]).upper() if raw.get("method") else None
+        return http_integration(context, url, at.child("url"), template, method, timeout)
+    if kind == "mock":
+        status = raw.get("status")
+        if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+            raise context.error(f"mock status {status!r} is not an HTTP status code", at.child("status"))
+        return MockIntegration(status)
+    handler = raw.get("handler")
+    if not isinstance(handler, str):
+        raise context.error("a python integration needs 'handler: file.py:function'", at)
+    payload = str(raw.get("payload", "1.0"))
+    if payload not in ("1.0", "2.0"):
+        raise context.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
+    return python_integration(context, handler, payload, timeout, at.child("handler"))

@@ -1,0 +1,123 @@
+"""Non-proxy integrations of AWS specs: `mock` answering from its request template's statusCode,
+and `http`/`aws` (Lambda) integrations whose outcome selects an integration response.
+
+Mapping templates (VTL) are not executed here: a static template is used as it is, and the
+start-up notice names the operations whose templates are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
+from apigw_cli.gateway.integrations.lambda_events import LambdaContext
+
+logger = logging.getLogger("apigw")
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMockIntegration:
+    """AWS `type: mock`: the status its request template names selects the integration response."""
+
+    status: int
+    responses: tuple[IntegrationResponse, ...]
+    kind: str = "mock"
+
+    @property
+    def target(self) -> str:
+        return f"statusCode {self.status} from requestTemplates"
+
+    async def aclose(self) -> None:
+        return None
+
+    async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        response = GatewayResponse(self.status, [("content-type", "application/json")], b"")
+        selected = select_response(self.responses, str(self.status))
+        return selected.apply(response) if selected else response
+
+
+class SelectingIntegration:
+    """An http integration whose backend status selects the integration response."""
+
+    def __init__(self, inner: Integration, responses: tuple[IntegrationResponse, ...]):
+        self._inner = inner
+        self._responses = responses
+        self.kind = inner.kind
+
+    @property
+    def target(self) -> str:
+        return self._inner.target
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        response = await self._inner.invoke(exchange)
+        selected = select_response(self._responses, str(response.status))
+        return selected.apply(response) if selected else response
+
+
+class LambdaCustomIntegration:
+    """AWS `type: aws` to Lambda: the handler gets the JSON body as its event (passthrough);
+    its result is the 200 body, and an exception's message selects the integration response."""
+
+    kind = "python"
+
+    def __init__(
+        self,
+        handler: Callable[..., Any],
+        reference: str,
+        timeout: float,
+        executor: ThreadPoolExecutor,
+        responses: tuple[IntegrationResponse, ...],
+    ):
+        self._handler = handler
+        self._reference = reference
+        self._timeout = timeout
+        self._executor = executor
+        self._responses = responses
+
+    @property
+    def target(self) -> str:
+        return f"{self._reference} (Lambda custom integration)"
+
+    async def aclose(self) -> None:
+        return None
+
+    async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        body = exchange.request.body
+        try:
+            event = json.loads(body) if body else {}
+        except ValueError:
+            event = body.decode("utf-8", errors="replace")
+        context = LambdaContext(
+            self._reference.rpartition(":")[2], exchange.request_id, time.monotonic() + self._timeout
+        )
+        loop = asyncio.get_running_loop()
+        try:
+            call = loop.run_in_executor(self._executor, self._handler, event, context)
+            result = await asyncio.wait_for(call, self._timeout)
+        except TimeoutError:
+            raise IntegrationTimeout(f"handler {self._reference} did not answer within {self._timeout:g} s") from None
+        except Exception as exc:
+            selected = select_response(tuple(r for r in self._responses if r.pattern is not None), str(exc))
+            if selected is None:
+                logger.error("handler %s raised %s: %s", self._reference, type(exc).__name__, exc, exc_info=exc)
+                raise IntegrationError(f"handler {self._reference} raised {type(exc).__name__}: {exc}") from exc
+            error = {"errorMessage": str(exc), "errorType": type(exc).__name__}
+            return selected.apply(
+                GatewayResponse(200, [("content-type", "application/json")], json.dumps(error).encode())
+            )
+        response = GatewayResponse(200, [("content-type", "application/json")], json.dumps(result).encode())
+        selected = next((entry for entry in self._responses if entry.pattern is None), None)
+        return selected.apply(response) if selected else response
