@@ -28,6 +28,15 @@ SpecArgument = Annotated[
         show_default=False,
     ),
 ]
+LambdaMap = Annotated[
+    Path | None,
+    typer.Option(
+        "--lambda-map",
+        help="YAML file mapping Lambda function names or ARN patterns of an AWS spec to local handlers "
+        "(file.py:function).",
+        show_default=False,
+    ),
+]
 ValidateResponses = Annotated[
     str,
     typer.Option(
@@ -102,6 +111,7 @@ def serve(
         bool, typer.Option(help="Refuse to start when an operation has no x-integration (instead of mocking it).")
     ] = False,
     log_format: Annotated[str, typer.Option(help="Access log format: text or json (one JSON object a line).")] = "text",
+    lambda_map: LambdaMap = None,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -115,6 +125,8 @@ def serve(
       apigw serve openapi.yaml --port 8080 --validate-responses strict
 
       apigw serve --log-format json > access.jsonl
+
+      apigw serve aws-export.yaml --lambda-map lambdas.yaml
     """
     from apigw_cli.config import Settings
 
@@ -127,6 +139,7 @@ def serve(
             port=port,
             validate_responses=validate_responses,
             require_integrations=require_integrations,
+            lambda_map=lambda_map,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
@@ -153,6 +166,7 @@ def invoke(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: status, headers, body.")] = False,
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 when the status is 400 or above.")] = False,
     validate_responses: ValidateResponses = "warn",
+    lambda_map: LambdaMap = None,
 ) -> None:
     """Send one request through the gateway pipeline in-process, with no server.
 
@@ -172,7 +186,7 @@ def invoke(
         from apigw_cli.invoke import InvokeRequest, parse_header, parse_query
         from apigw_cli.invoke import invoke as run_invoke
 
-        settings = _settings(spec, validate_responses=validate_responses)
+        settings = _settings(spec, validate_responses=validate_responses, lambda_map=lambda_map)
         assert isinstance(settings, Settings)
         body = _read_data(data)
         raw_path, _, query_string = path.partition("?")
@@ -214,6 +228,7 @@ def _read_data(data: str | None) -> bytes | None:
 def routes(
     spec: SpecArgument = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as a JSON list.")] = False,
+    lambda_map: LambdaMap = None,
 ) -> None:
     """Print the route table: method, path, integration and what it calls.
 
@@ -222,11 +237,13 @@ def routes(
       apigw routes specs/userapi.yaml
 
       apigw routes --json | jq '.[] | select(.integration == "mock")'
+
+      apigw routes aws-export.yaml --lambda-map lambdas.yaml
     """
     from apigw_cli.config import Settings
 
     with _user_errors():
-        settings = _settings(spec, validate_responses="off")
+        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map)
         assert isinstance(settings, Settings)
         from apigw_cli.console import print_routes
         from apigw_cli.loading import build_gateway

@@ -20,3 +20,4 @@ class Settings:
     require_integrations: bool = False
     handler_threads: int = 32
     access_log: bool = True
+    lambda_map: Path | None = None  # --lambda-map: Lambda function -> local handler

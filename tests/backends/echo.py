@@ -23,6 +23,7 @@ async def echo(request: Request) -> Response:
             "body": base64.b64encode(body).decode(),
         },
         headers={"x-backend": "echo", "connection": "keep-alive", "keep-alive": "timeout=5"},
+        status_code=int(request.query_params.get("status", "200")),
     )
 
 

@@ -84,16 +84,17 @@ def flatten_uri(value: Any) -> tuple[str, dict[str, Any]]:
     return "", {}
 
 
-def lambda_ref(uri: Any) -> LambdaRef | None:
+def lambda_ref(uri: Any, inside_lambda_uri: bool = False) -> LambdaRef | None:
+    """The function a Lambda integration `uri` names; None when it is not a Lambda uri."""
     text, variables = flatten_uri(uri)
     found = _LAMBDA_ARN.search(text)
     if found:
         return LambdaRef(name=found.group(1), arn=found.group(0))
-    if ":lambda:path/" not in text and "lambda" not in text.lower():
+    if not inside_lambda_uri and ":lambda:path/" not in text:
         return None
     for reference in _SUB_REFERENCE.findall(text):
         if reference in variables:
-            inner = lambda_ref(variables[reference])
+            inner = lambda_ref(variables[reference], inside_lambda_uri=True)
             if inner is not None:
                 return inner
         logical = reference.split(".")[0]
