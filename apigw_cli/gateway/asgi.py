@@ -86,7 +86,9 @@ async def send_response(send: Send, response: GatewayResponse) -> None:
 
 
 def _header_bytes(value: Any) -> bytes:
-    text = str(value).replace("\r", " ").replace("\n", " ")  # no header injection from a backend
+    text = str(value)
+    if "\r" in text or "\n" in text:
+        text = text.replace("\r", " ").replace("\n", " ")  # no header injection from a backend
     try:
         return text.encode("latin-1")
     except UnicodeEncodeError:

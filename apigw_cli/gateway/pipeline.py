@@ -7,6 +7,7 @@ cached response) or call the rest of the pipeline and look at what comes back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
@@ -22,12 +23,6 @@ def fold(stages: Sequence[Stage], terminal: Handler) -> Handler:
     """`fold([a, b], t)` answers a request as a(b(t))."""
     handler = terminal
     for stage in reversed(stages):
-        handler = _bind(stage, handler)
+        # a partial, not a wrapping coroutine: one frame per stage on the hot path instead of two
+        handler = partial(stage.__call__, call_next=handler)
     return handler
-
-
-def _bind(stage: Stage, call_next: Handler) -> Handler:
-    async def bound(exchange: Exchange) -> GatewayResponse:
-        return await stage(exchange, call_next)
-
-    return bound

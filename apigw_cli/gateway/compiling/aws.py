@@ -21,6 +21,7 @@ from apigw_cli.gateway.compiling.integrations import (
     path_parameters,
     python_integration,
 )
+from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses, GatewayResponseStyle
 from apigw_cli.gateway.integrations.aws_custom import (
     LambdaCustomIntegration,
@@ -341,3 +342,31 @@ def gateway_responses(context: CompileContext) -> GatewayResponses | None:
             int(status) if status is not None else None, headers, template, content_type
         )
     return GatewayResponses(styles)
+
+
+def cors_policy(context: CompileContext) -> CorsPolicy | None:
+    key = "x-amazon-apigateway-cors"
+    declared = context.document.root.get(key)
+    if declared is None:
+        return None
+    at = context.document.root_location.child(key)
+    if not isinstance(declared, dict):
+        raise context.error(f"{key} must be a mapping (allowOrigins, allowMethods, ...)", at)
+
+    def names(field: str, upper: bool = False) -> tuple[str, ...]:
+        value = declared.get(field) or []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise context.error(f"{field} must be a list of strings", at.child(field))
+        return tuple(item.upper() if upper and item != "*" else item for item in value)
+
+    max_age = declared.get("maxAge")
+    if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool) or max_age < 0):
+        raise context.error("maxAge must be a number of seconds", at.child("maxAge"))
+    return CorsPolicy(
+        origins=names("allowOrigins"),
+        methods=names("allowMethods", upper=True) or ("*",),
+        headers=tuple(h.lower() for h in names("allowHeaders")),
+        expose_headers=names("exposeHeaders"),
+        max_age=max_age,
+        allow_credentials=bool(declared.get("allowCredentials")),
+    )

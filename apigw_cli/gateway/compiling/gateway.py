@@ -8,11 +8,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apigw_cli.config import Settings
-from apigw_cli.gateway.compiling.aws import INTEGRATION_KEY, AwsIntegrations, gateway_responses, request_validation
+from apigw_cli.gateway.compiling.aws import (
+    INTEGRATION_KEY,
+    AwsIntegrations,
+    cors_policy,
+    gateway_responses,
+    request_validation,
+)
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.integrations import Located, inherit, x_integration
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
+from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
@@ -22,6 +29,7 @@ from apigw_cli.gateway.router import ANY, Router
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
+from apigw_cli.gateway.stages.cors import CorsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
@@ -49,11 +57,14 @@ def build_pipeline(
     settings: Settings,
     access_log: AccessLogSink | None,
     responses: GatewayResponses | None = None,
+    cors: CorsPolicy | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
     if access_log is not None:
         stages.append(AccessLogStage(access_log))
+    if cors is not None:
+        stages.append(CorsStage(cors))
     if responses is not None:
         stages.append(GatewayResponsesStage(responses))
     stages += [ErrorBoundaryStage(), BodyLimitStage(settings.max_body_bytes), RouteStage(router)]
@@ -122,7 +133,9 @@ class _GatewayCompiler:
             base_paths=base_paths,
             operations=tuple(operations),
             router=router,
-            pipeline=build_pipeline(router, context.settings, access_log, gateway_responses(context)),
+            pipeline=build_pipeline(
+                router, context.settings, access_log, gateway_responses(context), cors_policy(context)
+            ),
             files=(*document.files, *context.handlers.files),
             notices=tuple(dict.fromkeys(notices)),
             executor=context.executor,

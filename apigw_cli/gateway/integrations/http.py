@@ -7,9 +7,9 @@ ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
@@ -24,6 +24,7 @@ HOP_BY_HOP = frozenset(
     }
 )  # fmt: skip
 _NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length"}
+_NOT_FORWARDED_RAW = frozenset(name.encode() for name in _NOT_FORWARDED)
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
@@ -79,6 +80,7 @@ class HttpIntegration:
         self._max_response_bytes = max_response_bytes
         self._shown = shown_url or "".join(url.parts)
         self._mapping = mapping
+        self._client_timeout: Any = None  # aiohttp.ClientTimeout, made on first use (aiohttp loads lazily)
 
     @property
     def target(self) -> str:
@@ -121,28 +123,30 @@ class HttpIntegration:
             names = {name for name, _ in mapped}
             headers = [(name, value) for name, value in headers if name not in names] + mapped
         session = await self._client.session()
+        if self._client_timeout is None:
+            self._client_timeout = aiohttp.ClientTimeout(total=self._timeout)
         method = self._method or request.method
         try:
-            async with asyncio.timeout(self._timeout):
-                async with session.request(
-                    method,
-                    URL(url, encoded=True),
-                    headers=headers,
-                    data=request.body if request.body else None,
-                    allow_redirects=False,
-                ) as response:
-                    declared = response.content_length
-                    if declared is not None and declared > self._max_response_bytes:
-                        raise self._too_large()
-                    body = await response.content.read(self._max_response_bytes + 1)
-                    if len(body) > self._max_response_bytes:
-                        raise self._too_large()
-                    out_headers = [
-                        (name.decode("latin-1"), value.decode("latin-1"))
-                        for name, value in response.raw_headers
-                        if name.decode("latin-1").lower() not in _NOT_FORWARDED
-                    ]
-                    return GatewayResponse(response.status, out_headers, body)
+            async with session.request(
+                method,
+                URL(url, encoded=True),
+                headers=headers,
+                data=request.body if request.body else None,
+                allow_redirects=False,
+                timeout=self._client_timeout,
+            ) as response:
+                declared = response.content_length
+                if declared is not None and declared > self._max_response_bytes:
+                    raise self._too_large()
+                body = await response.content.read(self._max_response_bytes + 1)
+                if len(body) > self._max_response_bytes:
+                    raise self._too_large()
+                out_headers = [
+                    (name.decode("latin-1"), value.decode("latin-1"))
+                    for name, value in response.raw_headers
+                    if name.lower() not in _NOT_FORWARDED_RAW
+                ]
+                return GatewayResponse(response.status, out_headers, body)
         except TimeoutError:
             raise IntegrationTimeout(f"{method} {url} did not answer within {self._timeout:g} s") from None
         except aiohttp.ClientError as exc:
