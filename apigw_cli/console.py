@@ -143,7 +143,9 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
     for column in ("method", "path", "integration", "target", "operationId"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["method"], row["path"], row["integration"], row["target"], row["operationId"] or "")
+        kind = row["integration"]
+        shown = f"[red]{kind}[/]" if kind in ("unsupported", "unmapped-lambda") else kind
+        table.add_row(row["method"], row["path"], shown, row["target"], row["operationId"] or "")
     console = stdout_console()
     console.print(table)
     for notice in gateway.notices:

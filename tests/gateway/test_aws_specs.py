@@ -91,6 +91,12 @@ def test_mock_answers_from_its_request_template_and_integration_response(rest: G
     assert response.headers["x-health"] == "green"
 
 
+def test_passthrough_never_refuses_types_without_a_request_template(rest: Gateway) -> None:
+    assert call(rest, "POST", "/prod/ping", json={}).status_code == 200
+    response = call(rest, "POST", "/prod/ping", content=b"hi", headers={"content-type": "text/plain"})
+    assert (response.status_code, response.json()) == (415, {"message": "Unsupported Media Type"})
+
+
 def test_http_integration_maps_parameters_and_selects_responses(rest: Gateway) -> None:
     response = call(rest, "POST", "/prod/legacy", data={"name": "Ada", "age": "36"})
     assert response.status_code == 200

@@ -24,6 +24,7 @@ from apigw_cli.gateway.compiling.integrations import (
 from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses, GatewayResponseStyle
 from apigw_cli.gateway.integrations.aws_custom import (
+    PassthroughGate,
     LambdaCustomIntegration,
     SelectingIntegration,
     TemplateMockIntegration,
@@ -129,6 +130,15 @@ class AwsIntegrations:
         return found
 
     def integration(self, raw: Any, at: Location, template: str, route: str) -> Integration:
+        integration = self._integration(raw, at, template, route)
+        kind = str(raw.get("type", "")).lower()
+        behavior = str(raw.get("passthroughBehavior", "when_no_match")).lower()
+        templates = raw.get("requestTemplates") or {}
+        if kind in ("http", "aws", "mock") and (behavior == "never" or (behavior == "when_no_templates" and templates)):
+            return PassthroughGate(integration, frozenset(str(key).lower() for key in templates))
+        return integration
+
+    def _integration(self, raw: Any, at: Location, template: str, route: str) -> Integration:
         context = self.context
         if not isinstance(raw, dict):
             raise context.error(f"{INTEGRATION_KEY} must be a mapping", at)

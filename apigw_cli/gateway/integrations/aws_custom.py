@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
 from apigw_cli.gateway.integrations.lambda_events import LambdaContext
@@ -121,3 +121,27 @@ class LambdaCustomIntegration:
         response = GatewayResponse(200, [("content-type", "application/json")], json.dumps(result).encode())
         selected = next((entry for entry in self._responses if entry.pattern is None), None)
         return selected.apply(response) if selected else response
+
+
+class PassthroughGate:
+    """`passthroughBehavior` of non-proxy integrations: with `never`, or with `when_no_templates`
+    and templates declared, a Content-Type no request template covers answers 415."""
+
+    def __init__(self, inner: Integration, template_types: frozenset[str]):
+        self._inner = inner
+        self._template_types = template_types
+        self.kind = inner.kind
+
+    @property
+    def target(self) -> str:
+        return self._inner.target
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        content_type = (exchange.request.header("content-type") or "application/json").split(";", 1)[0].strip()
+        if content_type.lower() not in self._template_types:
+            exchange.error = f"no request template for Content-Type {content_type!r} and passthrough is off"
+            return gateway_error(415, "Unsupported Media Type", response_type="UNSUPPORTED_MEDIA_TYPE")
+        return await self._inner.invoke(exchange)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import gzip
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,3 +221,77 @@ def test_relative_url_is_a_spec_error(tmp_path: Path) -> None:
     )
     with pytest.raises(SpecError, match="must be an absolute http:// or https:// URL"):
         gateway_for(spec)
+
+
+class DroppingBackend:
+    """A raw HTTP/1.1 backend that answers the first request of each connection (keep-alive) and
+    closes the connection on the second without answering: a stale keep-alive connection."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> DroppingBackend:
+        self._thread.start()
+        assert self._ready.wait(5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+        server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for index in range(2):
+            try:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            except (asyncio.IncompleteReadError, TimeoutError):
+                break
+            length = next(
+                (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")),
+                0,
+            )
+            await reader.readexactly(length)
+            self.received.append(head.split(b" ", 1)[0].decode())
+            if index == 1:
+                break
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok")
+            await writer.drain()
+        writer.close()
+
+
+def test_a_non_idempotent_request_is_not_retried(tmp_path: Path) -> None:
+    with DroppingBackend() as backend:
+        spec = write(
+            tmp_path,
+            "api.yaml",
+            f"""
+            openapi: 3.0.3
+            info: {{title: t, version: "1"}}
+            paths:
+              /orders:
+                x-integration: {{type: http, url: "http://127.0.0.1:{backend.port}/orders"}}
+                post: {{responses: {{default: {{description: any}}}}}}
+                get: {{responses: {{default: {{description: any}}}}}}
+            """,
+        )
+        with running_server(gateway_for(spec)) as base, httpx.Client(base_url=base, timeout=5) as client:
+            assert client.post("/orders", content=b"{}").status_code == 200
+            # the backend drops the reused connection: the order may have been taken, so no second try
+            assert client.post("/orders", content=b"{}").status_code == 502
+            assert backend.received == ["POST", "POST"]
+            assert client.get("/orders").status_code == 200  # a fresh connection
+            # a GET on the stale connection is retried once on a new one (RFC 9112, 9.3.1)
+            assert client.get("/orders").status_code == 200
+        assert backend.received == ["POST", "POST", "GET", "GET", "GET"]
