@@ -24,8 +24,8 @@ from apigw_cli.gateway.compiling.integrations import (
 from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses, GatewayResponseStyle
 from apigw_cli.gateway.integrations.aws_custom import (
-    PassthroughGate,
     LambdaCustomIntegration,
+    PassthroughGate,
     SelectingIntegration,
     TemplateMockIntegration,
 )

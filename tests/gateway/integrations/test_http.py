@@ -259,7 +259,11 @@ class DroppingBackend:
             except (asyncio.IncompleteReadError, TimeoutError):
                 break
             length = next(
-                (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")),
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                ),
                 0,
             )
             await reader.readexactly(length)
