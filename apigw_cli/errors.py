@@ -4,7 +4,8 @@ ApigwError                  anything apigw itself reports to a user
  +-- SpecError              the spec cannot be loaded or compiled; carries file, line and column
  +-- ConfigError            a flag, environment variable or settings value is unusable
  +-- IntegrationError       a backend could not be reached or answered badly (raised per request)
-      +-- IntegrationTimeout    the backend did not answer within the integration's timeout
+ |    +-- IntegrationTimeout    the backend did not answer within the integration's timeout
+ +-- RequestTooLarge        a request body ran past the size limit while it was read (raised per request)
 
 The CLI turns an ApigwError into one line on stderr and exit code 2; nothing else is caught there.
 """
@@ -57,3 +58,7 @@ class IntegrationError(ApigwError):
 
 class IntegrationTimeout(IntegrationError):
     """A backend did not answer within its timeout."""
+
+
+class RequestTooLarge(ApigwError):
+    """A request body ran past the size limit while being read."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from apigw_cli.gateway.exchange import GatewayRequest, GatewayResponse
+from apigw_cli.gateway.exchange import BodySource, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.snapshot import Gateway
 
 
@@ -36,40 +36,19 @@ class GatewayApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         gateway = self.gateway  # requests in flight finish on the snapshot they started on
         headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
-        body = await self._read_body(receive, headers)
         client = scope.get("client")
         request = GatewayRequest(
             method=scope["method"],
             path=scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or scope["path"],
             query_string=scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
-            body=body,
             client_ip=client[0] if client else "127.0.0.1",
             scheme=scope.get("scheme", "http"),
             http_version=scope.get("http_version", "1.1"),
+            body_source=BodySource(receive, self._max_body_bytes),
         )
         response = await gateway.handle(request)
         await send_response(send, response)
-
-    async def _read_body(self, receive: Receive, headers: list[tuple[str, str]]) -> bytes:
-        declared = next((value for name, value in headers if name == "content-length"), None)
-        if declared is not None and declared.isdigit() and int(declared) > self._max_body_bytes:
-            return b""  # the body-limit stage answers 413 from the declared length
-        # past the limit keep one byte over it, enough for the body-limit stage to answer 413
-        keep = self._max_body_bytes + 1
-        chunks: list[bytes] = []
-        kept = 0
-        more = True
-        while more:
-            message: Message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            if kept < keep:
-                piece = message.get("body", b"")[: keep - kept]
-                chunks.append(piece)
-                kept += len(piece)
-            more = message.get("more_body", False)
-        return b"".join(chunks)
 
 
 async def send_response(send: Send, response: GatewayResponse) -> None:

@@ -4,12 +4,43 @@ per-request state the stages share (the `Exchange`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from apigw_cli.errors import RequestTooLarge
+
 if TYPE_CHECKING:
     from apigw_cli.gateway.operation import Operation
+
+
+class BodySource:
+    """A request body still on the wire: read whole (to validate it, or for a Lambda event) or
+    streamed on to a backend, never past `max_bytes`."""
+
+    def __init__(self, receive: Callable[[], Awaitable[Mapping[str, Any]]], max_bytes: int):
+        self._receive = receive
+        self._max_bytes = max_bytes
+        self.consumed = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        if self.consumed:
+            raise RuntimeError("the request body was read already")
+        self.consumed = True
+        size = 0
+        more = True
+        while more:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self._max_bytes:
+                raise RequestTooLarge(f"request body over the {self._max_bytes}-byte limit")
+            if chunk:
+                yield chunk
+            more = message.get("more_body", False)
 
 
 @dataclass(slots=True)
@@ -18,11 +49,29 @@ class GatewayRequest:
     path: str  # percent-encoded, as sent
     query_string: str
     headers: list[tuple[str, str]]  # names lower-case, in order received
-    body: bytes = b""
+    body: bytes = b""  # the whole body once read (see read_body); a request built in code sets it directly
     client_ip: str = "127.0.0.1"
     scheme: str = "http"
     http_version: str = "1.1"
+    body_source: BodySource | None = None  # the body still to read, when it came from a client
     _query: dict[str, list[str]] | None = None
+
+    async def read_body(self) -> bytes:
+        """The whole body, read once; RequestTooLarge past the limit."""
+        source = self.body_source
+        if source is not None and not source.consumed:
+            self.body = b"".join([chunk async for chunk in source.chunks()])
+        return self.body
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the client announced a body (Content-Length above 0, or chunked)."""
+        if self.body:
+            return True
+        length = self.header("content-length")
+        if length is not None:
+            return length.strip() not in ("", "0")
+        return self.header("transfer-encoding") is not None
 
     def header(self, name: str) -> str | None:
         """The value of a header (name lower-case); repeated headers joined with commas."""

@@ -95,7 +95,7 @@ class LambdaCustomIntegration:
         return None
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
-        body = exchange.request.body
+        body = await exchange.request.read_body()
         try:
             event = json.loads(body) if body else {}
         except ValueError:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLarge
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.request_mapping import RequestMapping
@@ -122,6 +122,15 @@ class HttpIntegration:
             mapped = mapping.headers(exchange)
             names = {name for name, _ in mapped}
             headers = [(name, value) for name, value in headers if name not in names] + mapped
+        body: Any = None
+        source = request.body_source
+        if request.body:
+            body = request.body
+        elif source is not None and not source.consumed and request.has_body:
+            body = source.chunks()  # streamed: nothing validates it, so nothing needs it whole
+            length = request.header("content-length")
+            if length is not None:
+                headers.append(("content-length", length))
         session = await self._client.session()
         if self._client_timeout is None:
             self._client_timeout = aiohttp.ClientTimeout(total=self._timeout)
@@ -131,25 +140,31 @@ class HttpIntegration:
                 method,
                 URL(url, encoded=True),
                 headers=headers,
-                data=request.body if request.body else None,
+                data=body,
                 allow_redirects=False,
                 timeout=self._client_timeout,
             ) as response:
                 declared = response.content_length
                 if declared is not None and declared > self._max_response_bytes:
                     raise self._too_large()
-                body = await response.content.read(self._max_response_bytes + 1)
-                if len(body) > self._max_response_bytes:
-                    raise self._too_large()
+                received: list[bytes] = []
+                size = 0
+                async for chunk in response.content.iter_any():
+                    size += len(chunk)
+                    if size > self._max_response_bytes:
+                        raise self._too_large()
+                    received.append(chunk)
                 out_headers = [
                     (name.decode("latin-1"), value.decode("latin-1"))
                     for name, value in response.raw_headers
                     if name.lower() not in _NOT_FORWARDED_RAW
                 ]
-                return GatewayResponse(response.status, out_headers, body)
+                return GatewayResponse(response.status, out_headers, b"".join(received))
         except TimeoutError:
             raise IntegrationTimeout(f"{method} {url} did not answer within {self._timeout:g} s") from None
         except aiohttp.ClientError as exc:
+            if isinstance(exc.__cause__, RequestTooLarge) or isinstance(exc.__context__, RequestTooLarge):
+                raise RequestTooLarge(str(exc)) from exc
             raise IntegrationError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
 
     def _too_large(self) -> IntegrationError:

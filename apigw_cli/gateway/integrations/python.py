@@ -59,6 +59,7 @@ class PythonIntegration:
         return None  # the executor belongs to the snapshot
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
+        await exchange.request.read_body()
         event = self._build_event(exchange, self._settings)
         context = LambdaContext(self.function_name, exchange.request_id, time.monotonic() + self._timeout)
         try:

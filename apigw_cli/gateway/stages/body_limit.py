@@ -1,7 +1,9 @@
-"""Refuses request bodies over the size limit (10 MB by default, as the managed gateway) with 413."""
+"""Refuses request bodies over the size limit (10 MB by default, as the managed gateway) with 413:
+at once when Content-Length says so, or when a later stage reading the body runs past it."""
 
 from __future__ import annotations
 
+from apigw_cli.errors import RequestTooLarge
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.pipeline import Handler
 
@@ -13,10 +15,15 @@ class BodyLimitStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
         declared = request.header("content-length")
-        too_large = len(request.body) > self.max_bytes or (
+        if len(request.body) > self.max_bytes or (
             declared is not None and declared.isdigit() and int(declared) > self.max_bytes
-        )
-        if too_large:
-            exchange.error = f"request body over the {self.max_bytes}-byte limit"
-            return gateway_error(413, "Request Entity Too Large", response_type="REQUEST_TOO_LARGE")
-        return await call_next(exchange)
+        ):
+            return self._refuse(exchange)
+        try:
+            return await call_next(exchange)
+        except RequestTooLarge:
+            return self._refuse(exchange)
+
+    def _refuse(self, exchange: Exchange) -> GatewayResponse:
+        exchange.error = f"request body over the {self.max_bytes}-byte limit"
+        return gateway_error(413, "Request Entity Too Large", response_type="REQUEST_TOO_LARGE")

@@ -48,8 +48,8 @@ class RequestValidationStage:
 
         declared = operation.request_body
         if declared is None or not operation.validate_body:
-            return await call_next(exchange)
-        if not request.body:
+            return await call_next(exchange)  # the body stays on the wire, to be streamed
+        if not await request.read_body():
             if declared.required:
                 return _invalid(exchange, "Invalid request body", [FieldError("/", "request body is required")])
             return await call_next(exchange)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from apigw_cli.config import Settings
 from apigw_cli.errors import SpecError
 from apigw_cli.gateway.snapshot import Gateway
 from tests.backends.echo import app as echo_app
@@ -299,3 +300,31 @@ def test_a_non_idempotent_request_is_not_retried(tmp_path: Path) -> None:
             # a GET on the stale connection is retried once on a new one (RFC 9112, 9.3.1)
             assert client.get("/orders").status_code == 200
         assert backend.received == ["POST", "POST", "GET", "GET", "GET"]
+
+
+def test_bodies_nothing_validates_are_streamed_to_the_backend(gateway: Gateway) -> None:
+    def chunks() -> Iterator[bytes]:
+        for index in range(40):
+            yield bytes([index]) * 65536
+
+    with running_server(gateway) as base, httpx.Client(base_url=base, timeout=10) as client:
+        streamed = client.post("/users/9", content=chunks(), headers={"content-type": "application/octet-stream"})
+        sized = client.post("/users/9", content=b"x" * 1000, headers={"content-type": "application/octet-stream"})
+    seen = streamed.json()
+    assert base64.b64decode(seen["body"]) == b"".join(chunks())
+    # no Content-Length from the client: the gateway forwards it chunked, as it reads it
+    assert ["transfer-encoding", "chunked"] in seen["headers"]
+    assert ["content-length", "1000"] in sized.json()["headers"]
+
+
+def test_a_streamed_body_past_the_limit_is_413(tmp_path: Path, backend: str) -> None:
+    gateway = gateway_for(spec_for(tmp_path, backend), max_body_bytes=100_000)
+    settings = Settings(spec=gateway.spec_path, max_body_bytes=100_000)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(20):
+            yield b"z" * 10_000
+
+    with running_server(gateway, settings) as base:
+        response = httpx.post(f"{base}/users/9", content=chunks(), timeout=10)
+    assert (response.status_code, response.json()) == (413, {"message": "Request Entity Too Large"})
