@@ -80,6 +80,7 @@ class SpecDocument:
         self.files = files
         self.root: dict[str, Any] = files[root_path]
         self.version = str(self.root.get("openapi") or self.root.get("swagger") or "")
+        self.refs: list[tuple[str, Location]] = []  # every $ref string and where it stands
 
     @property
     def dialect(self) -> str:
@@ -129,30 +130,60 @@ def _walk(data: Any, pointer: Pointer) -> Any:
     return data
 
 
-def load_spec(path: Path) -> SpecDocument:
-    """Parse `path` and every file it `$ref`s; raise SpecError at the first unusable part."""
+@dataclass(frozen=True)
+class RefProblem:
+    """A `$ref` that cannot be followed, found by a lenient load (lint reports them all)."""
+
+    message: str
+    at: Location
+
+
+def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecDocument:
+    """Parse `path` and every file it `$ref`s; raise SpecError at the first unusable part.
+
+    With `ref_problems`, a `$ref` that cannot be followed (a missing file, a pointer to nothing)
+    is appended there instead, and loading goes on; the root file must still parse.
+    """
     root_path = path.resolve()
     files: dict[Path, Any] = {}
-    pending = [root_path]
+    pending: list[tuple[Path, Location | None]] = [(root_path, None)]
     refs: list[tuple[str, Location]] = []
     while pending:
-        file = pending.pop()
+        file, referrer = pending.pop()
         if file in files:
             continue
-        files[file] = parse_file_shown(file)
+        try:
+            files[file] = parse_file_shown(file)
+        except SpecError as exc:
+            if ref_problems is None or referrer is None:
+                raise
+            ref_problems.append(RefProblem(f"$ref target cannot be loaded: {exc}", referrer))
+            continue
         found: list[tuple[str, Location]] = []
         _collect_refs(files[file], file, [], None, None, found)
         for ref, at in found:
             file_part = ref.partition("#")[0]
             if "://" in file_part:
-                raise SpecError(f"remote $ref {ref!r} is not supported: download it next to the spec", *_position(at))
-            if file_part:
-                pending.append((at.file.parent / file_part).resolve())
+                message = f"remote $ref {ref!r} is not supported: download it next to the spec"
+                if ref_problems is None:
+                    raise SpecError(message, *_position(at))
+                ref_problems.append(RefProblem(message, at))
+            elif file_part:
+                pending.append(((at.file.parent / file_part).resolve(), at))
         refs.extend(found)
     document = SpecDocument(root_path, files)
+    document.refs = refs
     _check_root(document)
     for ref, at in refs:
-        _check_ref(document, ref, at)
+        if ref_problems is None:
+            _check_ref(document, ref, at)
+            continue
+        file_part = ref.partition("#")[0]
+        if "://" in file_part or (file_part and (at.file.parent / file_part).resolve() not in files):
+            continue  # reported above
+        problem = _ref_message(document, ref, at)
+        if problem is not None:
+            ref_problems.append(RefProblem(problem, at))
     return document
 
 
@@ -209,15 +240,22 @@ def _check_root(document: SpecDocument) -> None:
         raise document.error(f"unsupported OpenAPI version {version!r}: apigw reads 3.0.x, 3.1.x and 2.0", where)
 
 
-def _check_ref(document: SpecDocument, ref: str, at: Location) -> None:
+def _ref_message(document: SpecDocument, ref: str, at: Location) -> str | None:
+    """Why `ref` cannot be followed, or None when it can."""
     try:
         target = document.ref_target(ref, at)
     except ValueError as exc:
-        raise document.error(f"bad $ref {ref!r}: {exc}", at) from None
+        return f"bad $ref {ref!r}: {exc}"
     try:
         document.node(target)
     except (KeyError, IndexError, ValueError):
-        raise document.error(
-            f"$ref {ref!r} points nowhere: {display_path(target.file)} has no {format_pointer(target.pointer) or '/'}",
-            at,
-        ) from None
+        return (
+            f"$ref {ref!r} points nowhere: {display_path(target.file)} has no {format_pointer(target.pointer) or '/'}"
+        )
+    return None
+
+
+def _check_ref(document: SpecDocument, ref: str, at: Location) -> None:
+    message = _ref_message(document, ref, at)
+    if message is not None:
+        raise document.error(message, at)

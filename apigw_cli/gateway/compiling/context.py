@@ -40,7 +40,11 @@ class CompileContext:
 
     @classmethod
     def create(
-        cls, document: SpecDocument, settings: Settings, lambda_map: tuple[tuple[str, str], ...]
+        cls,
+        document: SpecDocument,
+        settings: Settings,
+        lambda_map: tuple[tuple[str, str], ...],
+        static_handlers: bool = False,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
         binary = document.root.get("x-amazon-apigateway-binary-media-types") or ()
@@ -49,7 +53,7 @@ class CompileContext:
             settings=settings,
             options=options,
             schemas=SchemaCompiler(document),
-            handlers=HandlerLoader(document.root_path.parent),
+            handlers=HandlerLoader(document.root_path.parent, static=static_handlers),
             executor=ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler"),
             backend=BackendClient(trust_env=options.proxy_from_environment),
             lambda_settings=LambdaSettings(binary_media_types=tuple(str(t).lower() for t in binary)),

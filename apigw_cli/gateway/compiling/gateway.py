@@ -48,8 +48,11 @@ def compile_gateway(
     settings: Settings,
     access_log: AccessLogSink | None = None,
     lambda_map: tuple[tuple[str, str], ...] = (),
+    static_handlers: bool = False,
 ) -> Gateway:
-    return _GatewayCompiler(CompileContext.create(document, settings, lambda_map)).build(access_log)
+    """`static_handlers` (lint): check handler files by reading them, import nothing."""
+    context = CompileContext.create(document, settings, lambda_map, static_handlers)
+    return _GatewayCompiler(context).build(access_log)
 
 
 def build_pipeline(

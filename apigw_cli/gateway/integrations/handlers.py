@@ -7,6 +7,7 @@ under a module name of its own, so a later snapshot can load a fresh copy beside
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import itertools
@@ -14,6 +15,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,13 +27,19 @@ _generation = itertools.count(1)
 
 
 class HandlerLoader:
-    """Imports handler modules for one snapshot; raises ConfigError with a message naming what is wrong."""
+    """Imports handler modules for one snapshot; raises ConfigError with a message naming what is wrong.
 
-    def __init__(self, spec_folder: Path):
+    A `static` loader (lint) runs no handler code: it checks that the file exists and defines the
+    function by reading its syntax tree, and hands back a stand-in that must never be called.
+    """
+
+    def __init__(self, spec_folder: Path, static: bool = False):
         self._spec_folder = spec_folder
+        self._static = static
         self._modules: dict[str, ModuleType] = {}
         self._generation = next(_generation)
-        os.environ[LOCAL_MARKER] = "1"
+        if not static:
+            os.environ[LOCAL_MARKER] = "1"
 
     @property
     def files(self) -> list[Path]:
@@ -41,6 +49,8 @@ class HandlerLoader:
         target, sep, function = reference.rpartition(":")
         if not sep or not target or not function:
             raise ConfigError(f"handler {reference!r} must be 'path/to/file.py:function' or 'package.module:function'")
+        if self._static:
+            return self._check_statically(reference, target, function)
         if target.endswith(".py") or "/" in target or os.sep in target:
             module = self._load_file(target)
         else:
@@ -53,6 +63,17 @@ class HandlerLoader:
         if not callable(handler):
             raise ConfigError(f"handler {reference!r}: {function!r} in {target} is not a function")
         return handler  # type: ignore[no-any-return]
+
+    def _check_statically(self, reference: str, target: str, function: str) -> Callable[..., Any]:
+        if target.endswith(".py") or "/" in target or os.sep in target:
+            problem = handler_problem((self._spec_folder / target).resolve(), function)
+            if problem:
+                raise ConfigError(f"handler {reference!r}: {problem}")
+
+        def not_loaded(*args: Any) -> Any:
+            raise RuntimeError(f"{reference} was checked, not imported")
+
+        return not_loaded
 
     def _load_file(self, relative: str) -> ModuleType:
         path = (self._spec_folder / relative).resolve()
@@ -102,3 +123,33 @@ def _describe(exc: BaseException, path: Path | None) -> str:
     inside = [f for f in frames if path is not None and Path(f.filename) == path] or frames[-1:]
     where = f" (line {inside[-1].lineno})" if inside else ""
     return f"{type(exc).__name__}: {exc}{where}"
+
+
+@cache
+def _defined_names(path_text: str, mtime: float) -> frozenset[str] | str:
+    try:
+        tree = ast.parse(Path(path_text).read_text(encoding="utf-8"), filename=path_text)
+    except SyntaxError as exc:
+        return f"syntax error at line {exc.lineno}: {exc.msg}"
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return frozenset(names)
+
+
+def handler_problem(path: Path, function: str) -> str | None:
+    """Why `function` cannot be found in the file at `path` by reading it (no code runs), or None."""
+    if not path.is_file():
+        return f"file {path} not found"
+    names = _defined_names(str(path), path.stat().st_mtime)
+    if isinstance(names, str):
+        return names
+    if function not in names:
+        defined = ", ".join(sorted(n for n in names if not n.startswith("_"))) or "nothing"
+        return f"no function {function!r} in {path.name} (it defines: {defined})"
+    return None

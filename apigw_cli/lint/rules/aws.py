@@ -1,0 +1,154 @@
+"""Rules about the managed gateway's `x-amazon-apigateway-*` extensions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from apigw_cli.gateway.compiling.aws import AWS_TYPES, INTEGRATION_KEY, LambdaRef, lambda_ref, service_of
+from apigw_cli.lint.context import LintContext, Problem
+from apigw_cli.lint.findings import Severity
+from apigw_cli.lint.registry import rule
+from apigw_cli.spec.document import Location
+
+_AUTHORIZER_TYPES = ("token", "request", "cognito_user_pools", "jwt")
+
+
+def _integrations(ctx: LintContext) -> Iterator[tuple[str, dict[str, Any], Location]]:
+    for op in ctx.operations():
+        raw = op.operation.get(INTEGRATION_KEY)
+        if isinstance(raw, dict):
+            yield op.route, raw, op.at.child(INTEGRATION_KEY)
+
+
+@rule("aws-integration", Severity.ERROR, "x-amazon-apigateway-integration has a known type and what that type needs.")
+def aws_integration(ctx: LintContext) -> Iterator[Problem]:
+    for route, raw, at in _integrations(ctx):
+        kind = str(raw.get("type", "")).lower()
+        if kind not in AWS_TYPES:
+            yield Problem(
+                f"{route}: integration type {raw.get('type')!r} is not one of {', '.join(AWS_TYPES)}",
+                at.child("type") if "type" in raw else at,
+            )
+            continue
+        if kind != "mock" and "uri" not in raw:
+            yield Problem(f"{route}: a {kind} integration needs a uri", at)
+        method = str(raw.get("httpMethod", "")).upper()
+        if kind == "aws_proxy" and method != "POST":
+            yield Problem(
+                f"{route}: Lambda is invoked with POST: set httpMethod: POST (found {method or 'none'})",
+                at.child("httpMethod") if "httpMethod" in raw else at,
+            )
+
+
+@rule("aws-request-validator", Severity.ERROR, "Request validators named by operations or the root are declared.")
+def aws_request_validator(ctx: LintContext) -> Iterator[Problem]:
+    declared = ctx.root.get("x-amazon-apigateway-request-validators") or {}
+    key = "x-amazon-apigateway-request-validator"
+    sites = [(ctx.root.get(key), ctx.at(key))] + [(op.operation.get(key), op.at.child(key)) for op in ctx.operations()]
+    for name, at in sites:
+        if name is not None and (not isinstance(declared, dict) or name not in declared):
+            known = ", ".join(declared) if isinstance(declared, dict) and declared else "none"
+            yield Problem(
+                f"request validator {name!r} is not declared in x-amazon-apigateway-request-validators "
+                f"(declared: {known})",
+                at,
+            )
+
+
+@rule(
+    "aws-authorizer",
+    Severity.ERROR,
+    "Authorizers declared with x-amazon-apigateway-authorizer have a known type and what it needs.",
+)
+def aws_authorizer(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.dialect == "2.0":
+        schemes, at = ctx.root.get("securityDefinitions") or {}, ctx.at("securityDefinitions")
+    else:
+        components = ctx.root.get("components") or {}
+        schemes = components.get("securitySchemes") or {} if isinstance(components, dict) else {}
+        at = ctx.at("components", "securitySchemes")
+    for name, scheme in schemes.items() if isinstance(schemes, dict) else ():
+        authorizer = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+        if not isinstance(authorizer, dict):
+            continue
+        where = at.child(name, "x-amazon-apigateway-authorizer")
+        kind = str(authorizer.get("type", "")).lower()
+        if kind not in _AUTHORIZER_TYPES:
+            yield Problem(
+                f"authorizer {name}: type {authorizer.get('type')!r} is not one of {', '.join(_AUTHORIZER_TYPES)}",
+                where,
+            )
+        elif kind in ("token", "request") and "authorizerUri" not in authorizer:
+            yield Problem(f"authorizer {name}: a {kind} authorizer needs authorizerUri (its Lambda)", where)
+        elif kind == "jwt" and not isinstance(authorizer.get("jwtConfiguration"), dict):
+            yield Problem(f"authorizer {name}: a jwt authorizer needs jwtConfiguration (issuer, audience)", where)
+
+
+def vtl_problem(template: str) -> str | None:
+    """A structural check of a VTL template: directives balanced with #end, brackets closed."""
+    depth = 0
+    for token in re.findall(r"#(?:if|foreach|macro|define|end)\b", template):
+        depth += -1 if token == "#end" else 1
+        if depth < 0:
+            return "#end without an opening #if/#foreach"
+    if depth > 0:
+        return f"{depth} #if/#foreach without #end"
+    for opening, closing in ("()", "{}", "[]"):
+        if template.count(opening) != template.count(closing):
+            return f"unbalanced {opening}{closing}"
+    return None
+
+
+@rule("aws-vtl", Severity.WARN, "Mapping templates (VTL) have balanced directives and brackets.")
+def aws_vtl(ctx: LintContext) -> Iterator[Problem]:
+    for route, raw, at in _integrations(ctx):
+        places: list[tuple[Any, Location]] = [(raw.get("requestTemplates"), at.child("requestTemplates"))]
+        for code, entry in (raw.get("responses") or {}).items() if isinstance(raw.get("responses"), dict) else ():
+            if isinstance(entry, dict):
+                places.append((entry.get("responseTemplates"), at.child("responses", code, "responseTemplates")))
+        for templates, where in places:
+            for media_type, template in templates.items() if isinstance(templates, dict) else ():
+                problem = vtl_problem(str(template or ""))
+                if problem:
+                    yield Problem(f"{route}: template for {media_type}: {problem}", where.child(media_type))
+
+
+def _mapped(ctx: LintContext, function: LambdaRef) -> bool:
+    gateway = ctx.root.get("x-gateway") or {}
+    lambdas = gateway.get("lambdas") if isinstance(gateway, dict) else None
+    keys = [key for key, _ in ctx.lambda_map] + (list(lambdas) if isinstance(lambdas, dict) else [])
+    return any(function.matches(str(key)) for key in keys)
+
+
+@rule(
+    "aws-lambda-unmapped", Severity.WARN, "Lambda functions have a local handler (x-gateway.lambdas or --lambda-map)."
+)
+def aws_lambda_unmapped(ctx: LintContext) -> Iterator[Problem]:
+    for route, raw, at in _integrations(ctx):
+        if str(raw.get("type", "")).lower() not in ("aws_proxy", "aws"):
+            continue
+        function = lambda_ref(raw.get("uri"))
+        if function is not None and not _mapped(ctx, function):
+            yield Problem(
+                f"{route}: Lambda {function} has no local handler: map it under x-gateway.lambdas or in "
+                "--lambda-map (serve answers 502)",
+                at.child("uri"),
+            )
+
+
+@rule("aws-unsupported", Severity.INFO, "Features the local gateway cannot run are named.")
+def aws_unsupported(ctx: LintContext) -> Iterator[Problem]:
+    for route, raw, at in _integrations(ctx):
+        kind = str(raw.get("type", "")).lower()
+        if kind == "aws" and lambda_ref(raw.get("uri")) is None:
+            yield Problem(
+                f"{route}: integration type aws to {service_of(raw.get('uri')) or 'an AWS service'} "
+                "cannot run locally (serve answers 501)",
+                at,
+            )
+        if raw.get("requestTemplates") or any(
+            isinstance(r, dict) and r.get("responseTemplates") for r in (raw.get("responses") or {}).values()
+        ):
+            yield Problem(f"{route}: VTL mapping templates are not applied by the local gateway yet", at)

@@ -1,0 +1,157 @@
+"""Rules about apigw's own extensions: their shape, python handlers, http URLs, missing integrations."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from apigw_cli.gateway.integrations.handlers import handler_problem
+from apigw_cli.lint.context import LintContext, OperationRef, Problem
+from apigw_cli.lint.findings import Severity
+from apigw_cli.lint.registry import rule
+from apigw_cli.spec.document import Location
+
+_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+def extension_schema() -> dict[str, Any]:
+    text = resources.files("apigw_cli").joinpath("schemas/extensions.json").read_text()
+    return dict(json.loads(text))
+
+
+@cache
+def _validators() -> dict[str, Any]:
+    import jsonschema_rs
+
+    schema = extension_schema()
+    return {
+        name: jsonschema_rs.validator_for(
+            {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
+        )
+        for name in schema["$defs"]
+    }
+
+
+def _extension_sites(ctx: LintContext) -> Iterator[tuple[str, Any, Location]]:
+    for key in ("x-integration", "x-gateway"):
+        if key in ctx.root:
+            yield key, ctx.root[key], ctx.at(key)
+    seen_items: set[Location] = set()
+    for op in ctx.operations():
+        if op.path_item_at not in seen_items and "x-integration" in op.path_item:
+            seen_items.add(op.path_item_at)
+            yield "x-integration", op.path_item["x-integration"], op.path_item_at.child("x-integration")
+        for key in ("x-integration", "x-throttle", "x-cache"):
+            if key in op.operation:
+                yield key, op.operation[key], op.at.child(key)
+
+
+@rule(
+    "extension-schema",
+    Severity.ERROR,
+    "x-integration, x-gateway, x-throttle and x-cache match the schema apigw publishes (`apigw schema`).",
+)
+def extension_shapes(ctx: LintContext) -> Iterator[Problem]:
+    validators = _validators()
+    for key, value, at in _extension_sites(ctx):
+        for error in validators[key].iter_errors(value):
+            path = [str(token) for token in error.instance_path]
+            yield Problem(f"{key}{'.' + '.'.join(path) if path else ''}: {error.message}", at.child(*path))
+
+
+def effective_integration(ctx: LintContext, op: OperationRef) -> tuple[dict[str, Any], Location] | None:
+    """The operation's x-integration merged over its path item's over the root's, as serve does."""
+    from apigw_cli.gateway.compiling.integrations import inherit
+
+    def located(container: dict[str, Any], at: Location) -> tuple[Any, Location] | None:
+        return (container["x-integration"], at.child("x-integration")) if "x-integration" in container else None
+
+    merged = inherit(
+        located(op.operation, op.at), inherit(located(op.path_item, op.path_item_at), located(ctx.root, ctx.at()))
+    )
+    if merged is None or not isinstance(merged[0], dict):
+        return None
+    return merged
+
+
+@rule(
+    "python-handler",
+    Severity.ERROR,
+    "python handlers exist: the file, and a function of that name in it (checked without running it).",
+)
+def python_handler(ctx: LintContext) -> Iterator[Problem]:
+    folder = ctx.document.root_path.parent
+    for op in ctx.operations():
+        found = effective_integration(ctx, op)
+        if found is None or found[0].get("type") != "python" or not isinstance(found[0].get("handler"), str):
+            continue
+        config, at = found
+        reference = config["handler"]
+        target, _, function = reference.rpartition(":")
+        if not (target.endswith(".py") or "/" in target):
+            continue  # package.module:function is checked by importing, which lint does not do
+        problem = handler_problem(folder / target, function)
+        if problem:
+            yield Problem(
+                f"{op.route}: handler {reference}: {problem}", at.child("handler") if "handler" in config else at
+            )
+
+
+@rule("http-url", Severity.ERROR, "http integration URLs are absolute and use only the path's parameters.")
+def http_url(ctx: LintContext) -> Iterator[Problem]:
+    for op in ctx.operations():
+        found = effective_integration(ctx, op)
+        if found is None or found[0].get("type") != "http":
+            continue
+        config, at = found
+        url = config.get("url")
+        if not isinstance(url, str):
+            yield Problem(f"{op.route}: an http integration needs 'url: http://host:port/path'", at)
+            continue
+        split = urlsplit(url)
+        if split.scheme not in ("http", "https") or not split.netloc:
+            yield Problem(f"{op.route}: url {url!r} must be an absolute http:// or https:// URL", at.child("url"))
+        declared = {name.rstrip("+") for name in _PARAM.findall(op.template)}
+        for name in _PARAM.findall(url):
+            if name.rstrip("+") not in declared:
+                yield Problem(f"{op.route}: url uses {{{name}}} but the path has no such parameter", at.child("url"))
+
+
+@rule(
+    "missing-integration",
+    Severity.INFO,
+    "Each operation says how it is served (served as a mock otherwise; warn when others do say).",
+)
+def missing_integration(ctx: LintContext) -> Iterator[Problem]:
+    operations = ctx.operations()
+    without = [
+        op
+        for op in operations
+        if effective_integration(ctx, op) is None and "x-amazon-apigateway-integration" not in op.operation
+    ]
+    severity = Severity.WARN if len(without) < len(operations) else Severity.INFO
+    for op in without:
+        yield Problem(f"{op.route} has no x-integration: serve answers it as a mock", op.at, severity)
+
+
+@rule(
+    "serve-compile", Severity.ERROR, "serve would start on this spec (checked last, when no other rule found an error)."
+)
+def serve_compile(ctx: LintContext) -> Iterator[Problem]:
+    from apigw_cli.config import Settings
+    from apigw_cli.errors import SpecError
+    from apigw_cli.gateway.compiling import compile_gateway
+
+    document = ctx.document
+    try:
+        settings = Settings(spec=document.root_path, validate_responses="off")
+        compile_gateway(document, settings, None, ctx.lambda_map, static_handlers=True)
+    except SpecError as exc:
+        file = Path(exc.file).resolve() if exc.file is not None else document.root_path
+        yield Problem(f"serve would refuse this spec: {exc.message}", Location(file, ()), None, exc.line, exc.col)

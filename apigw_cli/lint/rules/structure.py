@@ -1,0 +1,246 @@
+"""Rules about the OpenAPI document itself."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from apigw_cli.gateway.validation.schema import Direction
+from apigw_cli.lint.context import LintContext, Problem
+from apigw_cli.lint.findings import Severity
+from apigw_cli.lint.registry import rule
+from apigw_cli.spec.document import Location
+
+_MAX_SCHEMA_FINDINGS = 25
+_PARAM = re.compile(r"\{([^{}]+)\}")
+_COMPONENT_KINDS = ("schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks")
+
+
+@cache
+def _meta_validator(dialect: str) -> Any:
+    import jsonschema_rs
+
+    folder = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}[dialect]
+    text = resources.files("openapi_spec_validator").joinpath(f"resources/schemas/{folder}/schema.json").read_text()
+    return jsonschema_rs.validator_for(json.loads(text))
+
+
+def _short(message: str, limit: int = 240) -> str:
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+@rule(
+    "oas-schema", Severity.ERROR, "The document is valid against the official OpenAPI 3.0 / 3.1 / Swagger 2.0 schema."
+)
+def oas_schema(ctx: LintContext) -> Iterator[Problem]:
+    validator = _meta_validator(ctx.dialect)
+    if validator.is_valid(ctx.root):
+        return
+    for count, error in enumerate(validator.iter_errors(ctx.root)):
+        if count >= _MAX_SCHEMA_FINDINGS:
+            break
+        path = [str(token) for token in error.instance_path]
+        message = error.message
+        if "is not valid under any of the given schemas" in message or "is valid under more than one" in message:
+            message = "this object matches none of the shapes OpenAPI allows here"
+        yield Problem(f"not valid OpenAPI {ctx.dialect}: {_short(message)}", ctx.at(*path))
+
+
+@rule("ref-unresolved", Severity.ERROR, "Every $ref points to something, in this file or another.")
+def ref_unresolved(ctx: LintContext) -> Iterator[Problem]:
+    for problem in ctx.ref_problems:
+        yield Problem(problem.message, problem.at)
+
+
+@rule("ref-siblings", Severity.WARN, "OpenAPI 3.0 ignores keys beside a $ref: move them into the target or use allOf.")
+def ref_siblings(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.dialect == "3.1":
+        return
+    for _, at in ctx.document.refs:
+        container = ctx.document.node(Location(at.file, at.pointer[:-1]))
+        if not isinstance(container, dict):
+            continue
+        ignored = sorted(key for key in container if key != "$ref" and not key.startswith("x-"))
+        if ignored:
+            yield Problem(
+                f"{', '.join(ignored)} beside $ref {'is' if len(ignored) == 1 else 'are'} ignored in OpenAPI "
+                f"{ctx.dialect}: wrap the $ref in allOf to add to it",
+                at,
+            )
+
+
+@rule("operation-id-unique", Severity.ERROR, "No two operations share an operationId.")
+def operation_id_unique(ctx: LintContext) -> Iterator[Problem]:
+    first: dict[str, str] = {}
+    for op in ctx.operations():
+        operation_id = op.operation.get("operationId")
+        if not isinstance(operation_id, str):
+            continue
+        if operation_id in first:
+            yield Problem(
+                f"operationId {operation_id!r} is also used by {first[operation_id]}: make it unique",
+                op.at.child("operationId"),
+            )
+        else:
+            first[operation_id] = op.route
+
+
+@rule("path-params", Severity.ERROR, "Path template parameters and declared path parameters match one to one.")
+def path_params(ctx: LintContext) -> Iterator[Problem]:
+    for op in ctx.operations():
+        in_template = {name.rstrip("+") for name in _PARAM.findall(op.template)}
+        declared = {str(p["name"]): where for p, where in ctx.parameters(op) if p.get("in") == "path"}
+        for name in sorted(in_template - declared.keys()):
+            yield Problem(
+                f"{op.route}: path parameter {{{name}}} is not declared: add a parameter with in: path, name: {name}",
+                op.at,
+            )
+        for name in sorted(declared.keys() - in_template):
+            yield Problem(
+                f"{op.route}: path parameter {name!r} is declared but not in the path template", declared[name]
+            )
+
+
+@rule("path-collision", Severity.ERROR, "No two paths are the same once parameter names are ignored.")
+def path_collision(ctx: LintContext) -> Iterator[Problem]:
+    paths = ctx.root.get("paths")
+    if not isinstance(paths, dict):
+        return
+    seen: dict[str, str] = {}
+    for template in paths:
+        shape = _PARAM.sub(lambda m: "{+}" if m.group(1).endswith("+") else "{}", str(template)).rstrip("/") or "/"
+        if shape in seen:
+            yield Problem(
+                f"path {template} collides with {seen[shape]}: a request cannot tell them apart",
+                ctx.at("paths", template),
+            )
+        else:
+            seen[shape] = str(template)
+
+
+@rule("required-properties", Severity.WARN, "Names listed in `required` are defined in `properties`.")
+def required_properties(ctx: LintContext) -> Iterator[Problem]:
+    for _, schema, at in ctx.component_schemas():
+        for node, where in ctx.walk_schema(schema, at):
+            required = node.get("required")
+            properties = node.get("properties")
+            if not isinstance(required, list) or not isinstance(properties, dict):
+                continue
+            if any(key in node for key in ("allOf", "anyOf", "oneOf", "additionalProperties", "patternProperties")):
+                continue  # the property may come from elsewhere
+            for name in required:
+                if name not in properties:
+                    yield Problem(
+                        f"required property {name!r} is not in properties: add it or drop it from required",
+                        where.child("required"),
+                    )
+
+
+@rule("security-defined", Severity.ERROR, "Security requirements name declared security schemes.")
+def security_defined(ctx: LintContext) -> Iterator[Problem]:
+    if ctx.dialect == "2.0":
+        schemes = ctx.root.get("securityDefinitions") or {}
+    else:
+        components = ctx.root.get("components") or {}
+        schemes = components.get("securitySchemes") or {} if isinstance(components, dict) else {}
+    requirements: list[tuple[Any, Location]] = [(ctx.root.get("security"), ctx.at("security"))]
+    requirements += [(op.operation.get("security"), op.at.child("security")) for op in ctx.operations()]
+    for security, at in requirements:
+        if not isinstance(security, list):
+            continue
+        for index, requirement in enumerate(security):
+            if not isinstance(requirement, dict):
+                continue
+            for name in requirement:
+                if name not in schemes:
+                    known = ", ".join(schemes) or "none"
+                    yield Problem(
+                        f"security scheme {name!r} is not declared (declared: {known})", at.child(index, name)
+                    )
+
+
+@rule("unused-component", Severity.WARN, "Every component is referenced somewhere.")
+def unused_component(ctx: LintContext) -> Iterator[Problem]:
+    root_file = ctx.document.root_path
+    used: set[tuple[str, ...]] = set()
+    for ref, at in ctx.document.refs:
+        try:
+            target = ctx.document.ref_target(ref, at)
+        except ValueError:
+            continue
+        if target.file == root_file and len(target.pointer) >= 3:
+            used.add(target.pointer[:3])
+    places: list[tuple[tuple[str, ...], Any]]
+    if ctx.dialect == "2.0":
+        places = [
+            (("definitions",), ctx.root.get("definitions")),
+            (("parameters",), ctx.root.get("parameters")),
+            (("responses",), ctx.root.get("responses")),
+        ]
+    else:
+        components = ctx.root.get("components") or {}
+        places = (
+            [(("components", kind), components.get(kind)) for kind in _COMPONENT_KINDS]
+            if isinstance(components, dict)
+            else []
+        )
+    for prefix, declared in places:
+        if not isinstance(declared, dict):
+            continue
+        for name in declared:
+            key = (*prefix, str(name))
+            if key[:3] not in used and key not in used:
+                yield Problem(f"{'/'.join(prefix)}/{name} is never referenced: remove it or use it", ctx.at(*key))
+
+
+@rule("example-valid", Severity.WARN, "Examples of parameters, bodies and responses validate against their schema.")
+def example_valid(ctx: LintContext) -> Iterator[Problem]:
+    from apigw_cli.gateway.validation.schema import SchemaCompiler
+
+    compiler = SchemaCompiler(ctx.document)
+    for media, at, direction in _media_objects(ctx):
+        schema = media.get("schema")
+        if schema is None:
+            continue
+        examples = []
+        if "example" in media:
+            examples.append((media["example"], at.child("example")))
+        for name, entry in (media.get("examples") or {}).items() if isinstance(media.get("examples"), dict) else ():
+            example, where = ctx.resolve(entry, at.child("examples", name))
+            if isinstance(example, dict) and "value" in example:
+                examples.append((example["value"], where.child("value")))
+        if not examples:
+            continue
+        try:
+            validator = compiler.compile(schema, at.child("schema"), direction)
+        except Exception:
+            continue  # an invalid schema is oas-schema's finding
+        for value, where in examples:
+            errors = validator.errors(value)
+            if errors:
+                first = errors[0]
+                yield Problem(f"example does not match its schema at {first.path}: {_short(first.error, 160)}", where)
+
+
+def _media_objects(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location, Direction]]:
+    if ctx.dialect == "2.0":
+        return
+    for op in ctx.operations():
+        body, body_at = ctx.resolve(op.operation.get("requestBody"), op.at.child("requestBody"))
+        if isinstance(body, dict):
+            for media_type, media in (body.get("content") or {}).items():
+                if isinstance(media, dict):
+                    yield media, body_at.child("content", media_type), "request"
+        for code, entry in (op.operation.get("responses") or {}).items():
+            response, where = ctx.resolve(entry, op.at.child("responses", code))
+            if isinstance(response, dict):
+                for media_type, media in (response.get("content") or {}).items():
+                    if isinstance(media, dict):
+                        yield media, where.child("content", media_type), "response"
+        for parameter, where in ctx.parameters(op):
+            if "schema" in parameter:
+                yield parameter, where, "request"
