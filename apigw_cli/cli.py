@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -250,6 +252,88 @@ def routes(
 
         gateway = build_gateway(settings)
     print_routes(gateway, as_json)
+
+
+@app.command()
+def lint(
+    specs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Specs to lint (default: apigw.yaml, openapi.yaml or openapi.json here).", show_default=False
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="stylish (default), json, sarif, github or junit.")
+    ] = "stylish",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    fail_on: Annotated[str, typer.Option(help="Exit 1 when a finding is at least: error, warn or info.")] = "error",
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Lint settings file (default: .apigw.yaml, or [tool.apigw.lint] in pyproject.toml)."),
+    ] = None,
+    lambda_map: LambdaMap = None,
+    list_rules: Annotated[bool, typer.Option("--list-rules", help="List the rules and exit.")] = False,
+) -> None:
+    """Validate and lint OpenAPI specs with apigw's and AWS's extensions.
+
+    Exit status: 0 nothing at or above --fail-on, 1 findings, 2 a spec could not be read at all.
+
+    Examples:
+
+      apigw lint specs/userapi.yaml
+
+      apigw lint api.yaml other.yaml --fail-on warn
+
+      apigw lint --format sarif -o apigw.sarif
+
+      apigw lint --format github          (annotations in a GitHub Actions run)
+    """
+    from apigw_cli.lint.findings import Severity
+    from apigw_cli.lint.formats import FORMATS
+
+    if list_rules:
+        from apigw_cli.lint.registry import all_rules
+
+        for rule in all_rules().values():
+            sys.stdout.write(f"{rule.id:<22} {rule.severity.label:<6} {rule.description}\n")
+        return
+    if output_format not in FORMATS:
+        _exit_usage(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
+    try:
+        threshold = Severity.parse(fail_on)
+    except ValueError as exc:
+        _exit_usage(f"--fail-on: {exc}")
+    with _user_errors():
+        from apigw_cli.lambda_map import read_lambda_map
+        from apigw_cli.lint.config import find_config
+        from apigw_cli.lint.formats import formatter
+        from apigw_cli.lint.runner import lint_specs
+        from apigw_cli.spec import discover_spec
+
+        paths = list(specs) if specs else [discover_spec(None)]
+        settings = find_config(config)
+        mapping = read_lambda_map(lambda_map) if lambda_map else ()
+        reports, code = lint_specs(paths, settings, mapping, threshold)
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = formatter(output_format)(reports, color)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    raise typer.Exit(code)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of apigw's OpenAPI extensions (x-integration, x-gateway, x-throttle, x-cache).
+
+    Examples:
+
+      apigw schema > apigw-extensions.schema.json
+    """
+    from apigw_cli.lint.rules.gateway import extension_schema
+
+    sys.stdout.write(json.dumps(extension_schema(), indent=2) + "\n")
 
 
 def main() -> None:

@@ -92,3 +92,15 @@ def _located(findings: list[Finding]) -> list[Finding]:
             )
     out.sort(key=lambda f: (str(f.file), f.line or 0, f.col or 0, f.rule))
     return out
+
+
+def lint_specs(
+    paths: list[Path], config: LintConfig, lambda_map: tuple[tuple[str, str], ...], fail_on: Severity
+) -> tuple[list[SpecReport], int]:
+    """Lint each spec on its own; the exit code is 2 when one could not be read at all, 1 when a
+    finding reaches `fail_on`, else 0."""
+    reports = [lint_spec(path, config, lambda_map) for path in paths]
+    if any(report.unusable is not None for report in reports):
+        return reports, 2
+    failing = any(f.severity >= fail_on for report in reports for f in report.findings)
+    return reports, 1 if failing else 0

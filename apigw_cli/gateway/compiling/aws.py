@@ -274,17 +274,18 @@ class AwsIntegrations:
                     for k, v in (templates or {}).items()
                     if not _STATUS_IN_TEMPLATE.fullmatch(str(v).strip("{} \n"))
                 }
-            if isinstance(templates, dict) and any(_is_vtl(t) for t in templates.values()):
+            if isinstance(templates, dict) and any(is_vtl(t) for t in templates.values()):
                 dynamic.append(key)
         for entry in (raw.get("responses") or {}).values():
-            if isinstance(entry, dict) and any(_is_vtl(t) for t in (entry.get("responseTemplates") or {}).values()):
+            if isinstance(entry, dict) and any(is_vtl(t) for t in (entry.get("responseTemplates") or {}).values()):
                 dynamic.append("responses.responseTemplates")
                 break
         if dynamic:
             self.templates_skipped.append(f"{route} ({', '.join(dynamic)})")
 
 
-def _is_vtl(template: Any) -> bool:
+def is_vtl(template: Any) -> bool:
+    """Whether a mapping template has VTL in it (a variable or a directive), not static text."""
     text = str(template or "")
     return "$" in text or "#" in text
 
@@ -295,7 +296,7 @@ def _static_template(templates: Any) -> tuple[bytes | None, str | None]:
     content_type, template = next(iter(templates.items()))
     if "application/json" in templates:
         content_type, template = "application/json", templates["application/json"]
-    if template is None or _is_vtl(template):
+    if template is None or is_vtl(template):
         return None, None
     return str(template).encode(), str(content_type)
 

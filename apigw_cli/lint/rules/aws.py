@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apigw_cli.gateway.compiling.aws import AWS_TYPES, INTEGRATION_KEY, LambdaRef, lambda_ref, service_of
+from apigw_cli.gateway.compiling.aws import AWS_TYPES, INTEGRATION_KEY, LambdaRef, is_vtl, lambda_ref, service_of
 from apigw_cli.lint.context import LintContext, Problem
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
@@ -148,7 +148,13 @@ def aws_unsupported(ctx: LintContext) -> Iterator[Problem]:
                 "cannot run locally (serve answers 501)",
                 at,
             )
-        if raw.get("requestTemplates") or any(
-            isinstance(r, dict) and r.get("responseTemplates") for r in (raw.get("responses") or {}).values()
-        ):
+        if _has_vtl(raw):
             yield Problem(f"{route}: VTL mapping templates are not applied by the local gateway yet", at)
+
+
+def _has_vtl(raw: dict[str, Any]) -> bool:
+    templates: list[Any] = list((raw.get("requestTemplates") or {}).values())
+    for entry in (raw.get("responses") or {}).values():
+        if isinstance(entry, dict):
+            templates.extend((entry.get("responseTemplates") or {}).values())
+    return any(is_vtl(template) for template in templates)

@@ -172,7 +172,8 @@ def unused_component(ctx: LintContext) -> Iterator[Problem]:
             target = ctx.document.ref_target(ref, at)
         except ValueError:
             continue
-        if target.file == root_file and len(target.pointer) >= 3:
+        if target.file == root_file:
+            used.add(target.pointer[:2])
             used.add(target.pointer[:3])
     places: list[tuple[tuple[str, ...], Any]]
     if ctx.dialect == "2.0":
@@ -193,7 +194,7 @@ def unused_component(ctx: LintContext) -> Iterator[Problem]:
             continue
         for name in declared:
             key = (*prefix, str(name))
-            if key[:3] not in used and key not in used:
+            if key not in used:
                 yield Problem(f"{'/'.join(prefix)}/{name} is never referenced: remove it or use it", ctx.at(*key))
 
 
