@@ -16,6 +16,12 @@ _SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyN
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
+def as_map(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else empty: rules walk documents that may be malformed
+    (oas-schema reports how), and must not fail on them."""
+    return value if isinstance(value, dict) else {}
+
+
 @dataclass(frozen=True)
 class Problem:
     """What a rule reports: a message at a location (severity: the rule's, unless given)."""

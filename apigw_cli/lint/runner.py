@@ -34,10 +34,17 @@ def lint_spec(path: Path, config: LintConfig, lambda_map: tuple[tuple[str, str],
             continue
         if rule.id == SERVE_RULE and any(f.severity == Severity.ERROR for f in findings):
             continue  # compiling stops at the first error, which the rules above have reported
-        for problem in rule.check(context):
-            finding = _finding(rule.id, severity, problem, config, rule.severity)
-            if not _silenced(finding, silenced) and not config.ignores(finding):
-                findings.append(finding)
+        try:
+            for problem in rule.check(context):
+                finding = _finding(rule.id, severity, problem, config, rule.severity)
+                if not _silenced(finding, silenced) and not config.ignores(finding):
+                    findings.append(finding)
+        except Exception as exc:  # a rule tripping over a malformed spec must not hide the other rules
+            message = (
+                f"rule {rule.id} could not check this spec ({type(exc).__name__}: {exc}); "
+                "other findings may explain why"
+            )
+            findings.append(Finding("lint-internal", Severity.WARN, message, document.root_path, ()))
     return SpecReport(path, tuple(_located(findings)))
 
 

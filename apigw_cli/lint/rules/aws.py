@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apigw_cli.gateway.compiling.aws import AWS_TYPES, INTEGRATION_KEY, LambdaRef, is_vtl, lambda_ref, service_of
-from apigw_cli.lint.context import LintContext, Problem
+from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
@@ -105,7 +105,7 @@ def vtl_problem(template: str) -> str | None:
 def aws_vtl(ctx: LintContext) -> Iterator[Problem]:
     for route, raw, at in _integrations(ctx):
         places: list[tuple[Any, Location]] = [(raw.get("requestTemplates"), at.child("requestTemplates"))]
-        for code, entry in (raw.get("responses") or {}).items() if isinstance(raw.get("responses"), dict) else ():
+        for code, entry in as_map(raw.get("responses")).items() if isinstance(raw.get("responses"), dict) else ():
             if isinstance(entry, dict):
                 places.append((entry.get("responseTemplates"), at.child("responses", code, "responseTemplates")))
         for templates, where in places:
@@ -153,8 +153,8 @@ def aws_unsupported(ctx: LintContext) -> Iterator[Problem]:
 
 
 def _has_vtl(raw: dict[str, Any]) -> bool:
-    templates: list[Any] = list((raw.get("requestTemplates") or {}).values())
-    for entry in (raw.get("responses") or {}).values():
+    templates: list[Any] = list(as_map(raw.get("requestTemplates")).values())
+    for entry in as_map(raw.get("responses")).values():
         if isinstance(entry, dict):
-            templates.extend((entry.get("responseTemplates") or {}).values())
+            templates.extend(as_map(entry.get("responseTemplates")).values())
     return any(is_vtl(template) for template in templates)

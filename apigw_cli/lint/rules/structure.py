@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from apigw_cli.gateway.validation.schema import Direction
-from apigw_cli.lint.context import LintContext, Problem
+from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
@@ -110,16 +110,30 @@ def path_collision(ctx: LintContext) -> Iterator[Problem]:
     paths = ctx.root.get("paths")
     if not isinstance(paths, dict):
         return
+    methods: dict[str, set[str]] = {}
+    for op in ctx.operations():
+        methods.setdefault(op.template, set()).add(op.method)
     seen: dict[str, str] = {}
     for template in paths:
         shape = _PARAM.sub(lambda m: "{+}" if m.group(1).endswith("+") else "{}", str(template)).rstrip("/") or "/"
-        if shape in seen:
+        if shape not in seen:
+            seen[shape] = str(template)
+            continue
+        other = seen[shape]
+        shared = methods.get(str(template), set()) & methods.get(other, set())
+        if shared:
             yield Problem(
-                f"path {template} collides with {seen[shape]}: a request cannot tell them apart",
+                f"path {template} collides with {other} for {', '.join(sorted(shared))}: "
+                "a request cannot tell them apart",
                 ctx.at("paths", template),
             )
         else:
-            seen[shape] = str(template)
+            yield Problem(
+                f"path {template} has the shape of {other} with other parameter names: "
+                "name the parameter the same in both",
+                ctx.at("paths", template),
+                Severity.WARN,
+            )
 
 
 @rule("required-properties", Severity.WARN, "Names listed in `required` are defined in `properties`.")
@@ -210,7 +224,7 @@ def example_valid(ctx: LintContext) -> Iterator[Problem]:
         examples = []
         if "example" in media:
             examples.append((media["example"], at.child("example")))
-        for name, entry in (media.get("examples") or {}).items() if isinstance(media.get("examples"), dict) else ():
+        for name, entry in as_map(media.get("examples")).items() if isinstance(media.get("examples"), dict) else ():
             example, where = ctx.resolve(entry, at.child("examples", name))
             if isinstance(example, dict) and "value" in example:
                 examples.append((example["value"], where.child("value")))
@@ -233,13 +247,13 @@ def _media_objects(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location,
     for op in ctx.operations():
         body, body_at = ctx.resolve(op.operation.get("requestBody"), op.at.child("requestBody"))
         if isinstance(body, dict):
-            for media_type, media in (body.get("content") or {}).items():
+            for media_type, media in as_map(body.get("content")).items():
                 if isinstance(media, dict):
                     yield media, body_at.child("content", media_type), "request"
-        for code, entry in (op.operation.get("responses") or {}).items():
+        for code, entry in as_map(op.operation.get("responses")).items():
             response, where = ctx.resolve(entry, op.at.child("responses", code))
             if isinstance(response, dict):
-                for media_type, media in (response.get("content") or {}).items():
+                for media_type, media in as_map(response.get("content")).items():
                     if isinstance(media, dict):
                         yield media, where.child("content", media_type), "response"
         for parameter, where in ctx.parameters(op):
