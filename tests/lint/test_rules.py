@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from apigw_cli.lint.config import LintConfig
 from apigw_cli.lint.findings import Finding, Severity
 from apigw_cli.lint.runner import lint_spec
@@ -230,7 +228,8 @@ def test_python_handler_is_checked_without_running_it(tmp_path: Path) -> None:
     handler = "import sys\nsys.exit('module code must not run')\n\ndef present(event, context):\n    return {}\n"
     text = (
         HEAD
-        + "x-integration: {type: python, handler: 'h.py:%s'}\npaths:\n  /a: {get: {responses: {'200': {description: ok}}}}\n"
+        + "x-integration: {type: python, handler: 'h.py:%s'}\n"
+        + "paths:\n  /a: {get: {responses: {'200': {description: ok}}}}\n"
     )
     found = of(findings(tmp_path, text % "absent", {"h.py": handler}), "python-handler")
     assert len(found) == 1 and "no function 'absent' in h.py (it defines: present, sys)" in found[0].message
@@ -289,7 +288,10 @@ def test_aws_integration_shape(tmp_path: Path) -> None:
   /a:
     get:
       responses: {'200': {description: ok}}
-      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: GET, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"}
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: GET
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:r:1:function:f/invocations
   /b:
     get:
       responses: {'200': {description: ok}}
