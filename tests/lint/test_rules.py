@@ -257,7 +257,9 @@ def test_http_url(tmp_path: Path) -> None:
 
 def test_missing_integration_is_info_alone_and_warn_beside_others(tmp_path: Path) -> None:
     bare = HEAD + "paths:\n  /a: {get: {responses: {'200': {description: ok}}}}\n"
-    assert [f.severity for f in of(findings(tmp_path, bare), "missing-integration")] == [Severity.INFO]
+    alone = of(findings(tmp_path, bare), "missing-integration")
+    assert [(f.severity, f.json_pointer) for f in alone] == [(Severity.INFO, "/paths")]
+    assert "serve answers all 1 as mocks" in alone[0].message
     mixed = bare + "  /b: {get: {x-integration: {type: mock}, responses: {'200': {description: ok}}}}\n"
     assert [f.severity for f in of(findings(tmp_path, mixed), "missing-integration")] == [Severity.WARN]
 

@@ -36,6 +36,7 @@ class CompileContext:
     executor: ThreadPoolExecutor
     backend: BackendClient
     lambda_settings: LambdaSettings
+    static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
     notices: list[str] = field(default_factory=list)
 
     @classmethod
@@ -57,6 +58,7 @@ class CompileContext:
             executor=ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler"),
             backend=BackendClient(trust_env=options.proxy_from_environment),
             lambda_settings=LambdaSettings(binary_media_types=tuple(str(t).lower() for t in binary)),
+            static=static_handlers,
         )
 
     def error(self, message: str, at: Location) -> Exception:

@@ -62,7 +62,7 @@ class OpenAPI3Contracts:
             schema_at = at.child("content", media_type, "schema")
             json_content = body_kind(media_type_of(media_type)) == "json"
         validator = None
-        if schema is not None:
+        if schema is not None and not self.context.static:
             validator = self.context.schemas.compile(schema, schema_at or at, "request")
         return ParameterSpec(
             name=str(raw["name"]),
@@ -78,7 +78,7 @@ class OpenAPI3Contracts:
     def media(self, media_type: str, schema: Any, schema_at: Location, direction: Direction) -> MediaSpec:
         kind = body_kind(media_type)
         validator = None
-        if schema is not None and kind != "other":
+        if schema is not None and kind != "other" and not self.context.static:
             validator = self.context.schemas.compile(schema, schema_at, direction)
         form_types = shape_of(validator.schema).properties if kind == "form" and validator is not None else None
         return MediaSpec(media_type, kind, validator, form_types)

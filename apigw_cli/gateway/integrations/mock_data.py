@@ -26,6 +26,9 @@ _FORMATS: dict[str, Any] = {
     "password": "********",
 }
 _MAX_DEPTH = 8
+# optional properties are filled in near the top only: real specs (Stripe) nest objects whose every
+# optional property is another object, and filling them all grows the value exponentially
+_OPTIONAL_DEPTH = 3
 
 
 def generate(schema: Any) -> Any:
@@ -90,7 +93,7 @@ class _Generator:
     def _object(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> dict[str, Any]:
         properties = schema.get("properties") or {}
         required = set(schema.get("required") or ())
-        deep = depth >= _MAX_DEPTH
+        deep = depth >= _OPTIONAL_DEPTH
         out: dict[str, Any] = {}
         for name, sub in properties.items():
             if name not in required and (deep or _refers_to(sub, active)):

@@ -126,7 +126,8 @@ def http_url(ctx: LintContext) -> Iterator[Problem]:
 @rule(
     "missing-integration",
     Severity.INFO,
-    "Each operation says how it is served (served as a mock otherwise; warn when others do say).",
+    "Each operation says how it is served: served as a mock otherwise (one note for a spec with no integrations "
+    "at all, a warning per operation when others have one).",
 )
 def missing_integration(ctx: LintContext) -> Iterator[Problem]:
     operations = ctx.operations()
@@ -135,9 +136,17 @@ def missing_integration(ctx: LintContext) -> Iterator[Problem]:
         for op in operations
         if effective_integration(ctx, op) is None and "x-amazon-apigateway-integration" not in op.operation
     ]
-    severity = Severity.WARN if len(without) < len(operations) else Severity.INFO
+    if not without:
+        return
+    if len(without) == len(operations):
+        yield Problem(
+            f"no operation has an x-integration: serve answers all {len(operations)} as mocks "
+            "(a design-first mock server); add x-integration to route them to backends",
+            ctx.at("paths"),
+        )
+        return
     for op in without:
-        yield Problem(f"{op.route} has no x-integration: serve answers it as a mock", op.at, severity)
+        yield Problem(f"{op.route} has no x-integration: serve answers it as a mock", op.at, Severity.WARN)
 
 
 @rule(
