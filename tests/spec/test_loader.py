@@ -231,3 +231,28 @@ def test_ref_cycle_between_path_items_is_an_error_not_a_hang(tmp_path: Path) -> 
     )
     with pytest.raises(SpecError, match="cycle"):
         gateway_for(spec)
+
+
+def test_yaml_is_read_as_yaml_12_with_string_keys(tmp_path: Path) -> None:
+    from apigw_cli.spec.parse import parse_file
+
+    data = parse_file(
+        write(
+            tmp_path,
+            "values.yaml",
+            """
+            answers: [yes, no, on, off]
+            200: ok
+            3.5: half
+            true: flag
+            day: 2024-01-02
+            stamp: 2024-01-02T10:00:00Z
+            code: "0123"
+            exp: 1.5e3
+            """,
+        )
+    )
+    assert data["answers"] == ["yes", "no", "on", "off"]  # YAML 1.2: words, not booleans
+    assert (data["200"], data["3.5"], data["true"]) == ("ok", "half", "flag")
+    assert (data["day"], data["stamp"]) == ("2024-01-02", "2024-01-02T10:00:00Z")
+    assert (data["code"], data["exp"]) == ("0123", 1500.0)
