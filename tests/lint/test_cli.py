@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -98,6 +99,9 @@ def test_sarif_output(tmp_path: Path, broken: Path) -> None:
     code, _ = lint(str(broken), "--format", "sarif", "-o", str(out))
     assert code == 1
     log = json.loads(out.read_text())
+    schema = json.loads((Path(__file__).parent.parent / "fixtures" / "sarif-2.1.0-rtm.5.json").read_text())
+    errors = [error.message for error in jsonschema.Draft4Validator(schema).iter_errors(log)]
+    assert errors == []
     assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
     run = log["runs"][0]
     rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
