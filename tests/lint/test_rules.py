@@ -387,3 +387,23 @@ paths:
     assert len(found) == 1 and "Lambda ListFn has no local handler" in found[0].message
     mapped = text.replace("MAPPING", "x-gateway: {lambdas: {ListFn: 'h.py:f'}}")
     assert of(findings(tmp_path, mapped, {"h.py": "def f(e, c):\n    return {}\n"}), "aws-lambda-unmapped") == []
+
+
+def test_aws_extensions_the_gateway_does_not_apply_are_named(tmp_path: Path) -> None:
+    text = (
+        AWS_HEAD
+        + """x-amazon-apigateway-policy: {Version: "2012-10-17"}
+x-amazon-apigateway-binary-media-types: [image/png]
+paths:
+  /a:
+    get:
+      responses: {'200': {description: ok}}
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}}
+"""
+    )
+    found = [f.message for f in of(findings(tmp_path, text), "aws-extension-unread")]
+    assert found == [
+        "x-amazon-apigateway-policy on the API is not applied by the local gateway",
+        "x-amazon-apigateway-auth on GET /a is not applied by the local gateway",
+    ]

@@ -152,6 +152,30 @@ def aws_unsupported(ctx: LintContext) -> Iterator[Problem]:
             yield Problem(f"{route}: VTL mapping templates are not applied by the local gateway yet", at)
 
 
+# the x-amazon-apigateway-* keys apigw reads (compiling/aws.py); any other is named as not applied
+READ_KEYS = frozenset(
+    {
+        "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-request-validators",
+        "x-amazon-apigateway-request-validator", "x-amazon-apigateway-binary-media-types",
+        "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-cors",
+    }
+)  # fmt: skip
+
+
+@rule(
+    "aws-extension-unread",
+    Severity.INFO,
+    "x-amazon-apigateway-* extensions the local gateway does not apply are named.",
+)
+def aws_extension_unread(ctx: LintContext) -> Iterator[Problem]:
+    sites: list[tuple[dict[str, Any], Location, str]] = [(ctx.root, ctx.at(), "the API")]
+    sites += [(op.operation, op.at, op.route) for op in ctx.operations()]
+    for container, at, where in sites:
+        for key in container:
+            if str(key).startswith("x-amazon-apigateway-") and key not in READ_KEYS:
+                yield Problem(f"{key} on {where} is not applied by the local gateway", at.child(key))
+
+
 def _has_vtl(raw: dict[str, Any]) -> bool:
     templates: list[Any] = list(as_map(raw.get("requestTemplates")).values())
     for entry in as_map(raw.get("responses")).values():
