@@ -114,6 +114,9 @@ def serve(
     ] = False,
     log_format: Annotated[str, typer.Option(help="Access log format: text or json (one JSON object a line).")] = "text",
     lambda_map: LambdaMap = None,
+    reload: Annotated[
+        bool, typer.Option("--reload/--no-reload", help="Reload on change of the spec, its $refs and handlers.")
+    ] = True,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -129,6 +132,8 @@ def serve(
       apigw serve --log-format json > access.jsonl
 
       apigw serve aws-export.yaml --lambda-map lambdas.yaml
+
+      apigw serve specs/userapi.yaml --no-reload
     """
     from apigw_cli.config import Settings
 
@@ -142,6 +147,7 @@ def serve(
             validate_responses=validate_responses,
             require_integrations=require_integrations,
             lambda_map=lambda_map,
+            reload=reload,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
@@ -149,8 +155,22 @@ def serve(
         from apigw_cli.server import run_server
 
         console.setup_logging()
-        gateway = build_gateway(settings, console.access_log_sink(sys.stderr, log_format))
-    run_server(gateway, settings, on_started=lambda: console.print_serving(gateway, settings))
+        sink = console.access_log_sink(sys.stderr, log_format)
+        gateway = build_gateway(settings, sink)
+    reloader = None
+    if settings.reload:
+        from apigw_cli.gateway.reload import Reloader
+
+        reloader = Reloader(
+            lambda: build_gateway(settings, sink),
+            console.ConsoleReloadReporter(),
+            extra_files=[settings.lambda_map] if settings.lambda_map else [],
+        )
+
+    def started() -> None:
+        console.print_serving(gateway, settings, len(reloader.watched_files()) if reloader else None)
+
+    run_server(gateway, settings, on_started=started, reloader=reloader)
 
 
 @app.command()

@@ -21,3 +21,4 @@ class Settings:
     handler_threads: int = 32
     access_log: bool = True
     lambda_map: Path | None = None  # --lambda-map: Lambda function -> local handler
+    reload: bool = True  # serve: watch the spec and handlers, swap in a new snapshot on change

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from apigw_cli.config import Settings
+    from apigw_cli.gateway.reload import ReloadResult
     from apigw_cli.gateway.snapshot import Gateway
     from apigw_cli.gateway.stages.access_log import AccessLogEntry, AccessLogSink
     from apigw_cli.invoke import InvokeResult
@@ -104,7 +105,37 @@ def entry_fields(entry: AccessLogEntry) -> dict[str, Any]:
     }
 
 
-def print_serving(gateway: Gateway, settings: Settings) -> None:
+class ConsoleReloadReporter:
+    """Prints each reload: the routes it changed and how long it took, or why it was refused."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self._out = stream or sys.stderr
+        self._color = _color_enabled(self._out)
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self._color else text
+
+    def reloaded(self, result: ReloadResult) -> None:
+        marks = {"added": ("32", "+"), "removed": ("31", "-"), "changed": ("33", "~")}
+        lines = [f"{self._paint('1;32', 'reloaded')} in {result.seconds * 1000:.0f} ms"]
+        if not result.changes:
+            lines[0] += " (no route changed)"
+        for change in result.changes:
+            code, mark = marks[change.kind]
+            detail = f"  ({change.detail})" if change.detail else ""
+            lines.append(f"  {self._paint(code, mark)} {change.route}{detail}")
+        self._out.write("\n".join(lines) + "\n")
+        self._out.flush()
+
+    def failed(self, result: ReloadResult) -> None:
+        self._out.write(
+            f"{self._paint('1;31', 'reload failed:')} {result.error}\n"
+            f"{self._paint('33', 'still serving the previous version')}; fix the file and save to reload\n"
+        )
+        self._out.flush()
+
+
+def print_serving(gateway: Gateway, settings: Settings, watched: int | None = None) -> None:
     console = stderr_console()
     title = gateway.title or gateway.spec_path.name
     console.print(
@@ -113,6 +144,8 @@ def print_serving(gateway: Gateway, settings: Settings) -> None:
     )
     for notice in gateway.notices:
         console.print(f"[yellow]note:[/] {notice}")
+    if watched is not None:
+        console.print(f"reloading on change of {watched} files (spec, refs, handlers); --no-reload turns it off")
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
 
 

@@ -6,18 +6,26 @@ from collections.abc import Callable
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
+from apigw_cli.gateway.reload import Reloader
 from apigw_cli.gateway.snapshot import Gateway
 
 
-def make_app(gateway: Gateway, settings: Settings) -> GatewayApp:
-    return GatewayApp(gateway, settings.max_body_bytes)
+def make_app(gateway: Gateway, settings: Settings, reloader: Reloader | None = None) -> GatewayApp:
+    if reloader is None:
+        return GatewayApp(gateway, settings.max_body_bytes)
+    return GatewayApp(gateway, settings.max_body_bytes, on_startup=reloader.start, on_shutdown=reloader.stop)
 
 
-def run_server(gateway: Gateway, settings: Settings, on_started: Callable[[], None] | None = None) -> None:
+def run_server(
+    gateway: Gateway,
+    settings: Settings,
+    on_started: Callable[[], None] | None = None,
+    reloader: Reloader | None = None,
+) -> None:
     import uvicorn
 
     config = uvicorn.Config(
-        make_app(gateway, settings),
+        make_app(gateway, settings, reloader),
         host=settings.host,
         port=settings.port,
         # httptools refuses a CL+TE smuggled request that h11 lets through

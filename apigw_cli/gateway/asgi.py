@@ -3,6 +3,7 @@ snapshot and sends the answer. It holds one reference to the snapshot; a reload 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -12,9 +13,17 @@ from apigw_cli.gateway.snapshot import Gateway
 
 
 class GatewayApp:
-    def __init__(self, gateway: Gateway, max_body_bytes: int):
-        self.gateway = gateway
+    def __init__(
+        self,
+        gateway: Gateway,
+        max_body_bytes: int,
+        on_startup: Callable[[GatewayApp], Awaitable[None]] | None = None,
+        on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    ):
+        self.gateway = gateway  # the one reference a reload swaps
         self._max_body_bytes = max_body_bytes
+        self._on_startup = on_startup
+        self._on_shutdown = on_shutdown
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -27,8 +36,12 @@ class GatewayApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self.gateway.startup()
+                if self._on_startup is not None:
+                    await self._on_startup(self)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._on_shutdown is not None:
+                    await self._on_shutdown()
                 await self.gateway.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -47,8 +60,12 @@ class GatewayApp:
             http_version=scope.get("http_version", "1.1"),
             body_source=BodySource(receive, self._max_body_bytes),
         )
-        response = await gateway.handle(request)
-        await send_response(send, response)
+        gateway.in_flight.enter()
+        try:
+            response = await gateway.handle(request)
+            await send_response(send, response)
+        finally:
+            gateway.in_flight.leave()
 
 
 async def send_response(send: Send, response: GatewayResponse) -> None:

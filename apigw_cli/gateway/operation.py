@@ -52,6 +52,7 @@ class Operation:
     source: str  # file#pointer of the operation, for messages
     validate_parameters: bool = True
     validate_body: bool = True
+    fingerprint: str = ""  # a digest of the operation as the spec wrote it, to tell what a reload changed
 
     @property
     def route_key(self) -> str:

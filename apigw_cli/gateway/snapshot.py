@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
@@ -13,6 +15,32 @@ from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.router import Router
+
+
+class InFlight:
+    """How many requests a snapshot is serving, so a replaced one is closed only once idle."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle: asyncio.Event | None = None
+
+    def enter(self) -> None:
+        self.count += 1
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0 and self._idle is not None:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        if self.count == 0:
+            return True
+        self._idle = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -29,6 +57,8 @@ class Gateway:
     notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
     executor: ThreadPoolExecutor  # runs sync handlers
     backend: BackendClient  # the pooled client of http integrations
+    handler_modules: tuple[str, ...] = ()  # names in sys.modules of this snapshot's handler files
+    in_flight: InFlight = field(default_factory=InFlight)
 
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
         exchange = Exchange(request=request, request_id=str(uuid.uuid4()), received_at=time.time())
@@ -45,3 +75,5 @@ class Gateway:
             await operation.integration.aclose()
         await self.backend.aclose()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        for name in self.handler_modules:
+            sys.modules.pop(name, None)  # a reloaded server would otherwise keep every version imported

@@ -3,6 +3,8 @@ contract and integration, build the route table and fold the pipeline."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -139,10 +141,11 @@ class _GatewayCompiler:
             pipeline=build_pipeline(
                 router, context.settings, access_log, gateway_responses(context), cors_policy(context)
             ),
-            files=(*document.files, *context.handlers.files),
+            files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
             executor=context.executor,
             backend=context.backend,
+            handler_modules=context.handlers.module_names,
         )
 
     def _base_paths(self) -> tuple[str, ...]:
@@ -192,6 +195,7 @@ class _GatewayCompiler:
             source=str(at),
             validate_parameters=validate_parameters,
             validate_body=validate_body,
+            fingerprint=_fingerprint(raw, integration_config),
         )
 
     def _integration(
@@ -206,6 +210,12 @@ class _GatewayCompiler:
             raise self.document.error(f"{route} has no x-integration (--require-integrations is on)", at)
         self.without_integration += 1
         return MockIntegration()
+
+
+def _fingerprint(raw: dict[str, Any], integration: Located | None) -> str:
+    """A digest of an operation and the integration it inherits ($refs are compared as written)."""
+    text = json.dumps([raw, integration[0] if integration else None], sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _located(container: dict[str, Any], at: Location, key: str) -> Located | None:

@@ -43,7 +43,19 @@ class HandlerLoader:
 
     @property
     def files(self) -> list[Path]:
-        return [Path(m.__file__) for m in self._modules.values() if m.__file__]
+        """Handler files and the project modules they import (their folder or the spec's), to watch."""
+        found = [Path(m.__file__) for m in self._modules.values() if m.__file__]
+        folders = {self._spec_folder.resolve(), *(path.resolve().parent for path in found)}
+        for module in list(sys.modules.values()):
+            file = getattr(module, "__file__", None)
+            if file and not _in_site_packages(file) and Path(file).resolve().parent in folders:
+                found.append(Path(file).resolve())
+        return list(dict.fromkeys(found))
+
+    @property
+    def module_names(self) -> tuple[str, ...]:
+        """The names this loader gave handler files in sys.modules (removed when the snapshot closes)."""
+        return tuple(m.__name__ for m in self._modules.values() if m.__name__.startswith("apigw_handlers_"))
 
     def load(self, reference: str) -> Callable[..., Any]:
         target, sep, function = reference.rpartition(":")
@@ -116,6 +128,21 @@ class HandlerLoader:
         return module
 
 
+def forget_project_modules(folder: Path) -> None:
+    """Drop modules imported from `folder` (`import userstore` beside a handler) from sys.modules,
+    so the next snapshot's handlers import them afresh; earlier snapshots keep the ones they have."""
+    root = folder.resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file or _in_site_packages(file) or name.startswith("apigw_handlers_"):
+            continue
+        try:
+            Path(file).resolve().relative_to(root)
+        except ValueError:
+            continue
+        del sys.modules[name]
+
+
 def _describe(exc: BaseException, path: Path | None) -> str:
     if isinstance(exc, SyntaxError):
         return f"{exc.msg} at line {exc.lineno}"
@@ -123,6 +150,10 @@ def _describe(exc: BaseException, path: Path | None) -> str:
     inside = [f for f in frames if path is not None and Path(f.filename) == path] or frames[-1:]
     where = f" (line {inside[-1].lineno})" if inside else ""
     return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _in_site_packages(file: str) -> bool:
+    return "site-packages" in file or "dist-packages" in file
 
 
 @cache
