@@ -13,7 +13,7 @@ import httpx
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
-from apigw_cli.gateway.reload import ReloadResult, Reloader
+from apigw_cli.gateway.reload import Reloader, ReloadResult
 from apigw_cli.loading import build_gateway
 from tests.helpers import running_app, write
 
