@@ -39,6 +39,12 @@ LambdaMap = Annotated[
         show_default=False,
     ),
 ]
+StageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stage", help="Which stage of x-gateway.stages to serve (default: the first declared).", show_default=False
+    ),
+]
 ValidateResponses = Annotated[
     str,
     typer.Option(
@@ -117,6 +123,10 @@ def serve(
     reload: Annotated[
         bool, typer.Option("--reload/--no-reload", help="Reload on change of the spec, its $refs and handlers.")
     ] = True,
+    stage: StageOption = None,
+    stage_prefix: Annotated[
+        bool, typer.Option("--stage-prefix", help="Serve under /{stage}/..., as the managed gateway's REST URLs.")
+    ] = False,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -134,6 +144,8 @@ def serve(
       apigw serve aws-export.yaml --lambda-map lambdas.yaml
 
       apigw serve specs/userapi.yaml --no-reload
+
+      apigw serve api.yaml --stage prod --stage-prefix      (answers on /prod/...)
     """
     from apigw_cli.config import Settings
 
@@ -148,6 +160,8 @@ def serve(
             require_integrations=require_integrations,
             lambda_map=lambda_map,
             reload=reload,
+            stage=stage,
+            stage_prefix=stage_prefix,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
@@ -189,6 +203,7 @@ def invoke(
     fail: Annotated[bool, typer.Option("--fail", help="Exit 1 when the status is 400 or above.")] = False,
     validate_responses: ValidateResponses = "warn",
     lambda_map: LambdaMap = None,
+    stage: StageOption = None,
 ) -> None:
     """Send one request through the gateway pipeline in-process, with no server.
 
@@ -201,6 +216,8 @@ def invoke(
       apigw invoke /users -q limit=5 -H 'Accept: application/json' --json
 
       apigw invoke /users/42 DELETE --fail
+
+      apigw invoke /orders --stage prod
     """
     from apigw_cli.config import Settings
 
@@ -208,7 +225,7 @@ def invoke(
         from apigw_cli.invoke import InvokeRequest, parse_header, parse_query
         from apigw_cli.invoke import invoke as run_invoke
 
-        settings = _settings(spec, validate_responses=validate_responses, lambda_map=lambda_map)
+        settings = _settings(spec, validate_responses=validate_responses, lambda_map=lambda_map, stage=stage)
         assert isinstance(settings, Settings)
         body = _read_data(data)
         raw_path, _, query_string = path.partition("?")
@@ -251,6 +268,7 @@ def routes(
     spec: SpecArgument = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as a JSON list.")] = False,
     lambda_map: LambdaMap = None,
+    stage: StageOption = None,
 ) -> None:
     """Print the route table: method, path, integration and what it calls.
 
@@ -265,7 +283,7 @@ def routes(
     from apigw_cli.config import Settings
 
     with _user_errors():
-        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map)
+        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, stage=stage)
         assert isinstance(settings, Settings)
         from apigw_cli.console import print_routes
         from apigw_cli.loading import build_gateway

@@ -22,3 +22,5 @@ class Settings:
     access_log: bool = True
     lambda_map: Path | None = None  # --lambda-map: Lambda function -> local handler
     reload: bool = True  # serve: watch the spec and handlers, swap in a new snapshot on change
+    stage: str | None = None  # which of x-gateway.stages (default: the first declared)
+    stage_prefix: bool = False  # serve under /{stage}/..., as the managed gateway's REST URLs

@@ -138,9 +138,10 @@ class ConsoleReloadReporter:
 def print_serving(gateway: Gateway, settings: Settings, watched: int | None = None) -> None:
     console = stderr_console()
     title = gateway.title or gateway.spec_path.name
+    stage = f", stage {gateway.stage}" if gateway.stage else ""
     console.print(
         f"[bold]apigw[/] serving [cyan]{title}[/] {gateway.api_version} "
-        f"({len(gateway.operations)} operations, OpenAPI {gateway.openapi_version})"
+        f"({len(gateway.operations)} operations, OpenAPI {gateway.openapi_version}{stage})"
     )
     for notice in gateway.notices:
         console.print(f"[yellow]note:[/] {notice}")
@@ -170,8 +171,9 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
         return
     from rich.table import Table
 
+    stage = f" (stage {gateway.stage})" if gateway.stage else ""
     table = Table(
-        title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}".strip(), title_justify="left"
+        title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}{stage}".strip(), title_justify="left"
     )
     for column in ("method", "path", "integration", "target", "operationId"):
         table.add_column(column)

@@ -57,6 +57,7 @@ class Gateway:
     notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
     executor: ThreadPoolExecutor  # runs sync handlers
     backend: BackendClient  # the pooled client of http integrations
+    stage: str | None = None  # the x-gateway.stages entry this snapshot serves
     handler_modules: tuple[str, ...] = ()  # names in sys.modules of this snapshot's handler files
     in_flight: InFlight = field(default_factory=InFlight)
 

@@ -160,6 +160,8 @@ class AwsIntegrations:
         uri = raw.get("uri")
         if uri is None:
             raise context.error(f"a {kind} integration needs a 'uri'", at)
+        if isinstance(uri, str):
+            uri = context.stage.substitute(uri, context.document, at.child("uri"))
         if kind in ("http", "http_proxy"):
             integration = self._http(raw, at, template, uri, timeout)
             return SelectingIntegration(integration, responses) if kind == "http" and responses else integration
@@ -190,8 +192,6 @@ class AwsIntegrations:
     def _http(self, raw: dict[str, Any], at: Location, template: str, uri: Any, timeout: float) -> Integration:
         if not isinstance(uri, str):
             return unsupported("an http integration whose uri is computed by CloudFormation cannot be resolved locally")
-        if "${stageVariables." in uri:
-            return unsupported("stage variables in the integration uri arrive with stages (x-gateway.stages)")
         mapping = self._request_mapping(raw, at)
         method = str(raw.get("httpMethod", "ANY")).upper()
         known = path_parameters(template) | {target for target, _ in mapping.path}

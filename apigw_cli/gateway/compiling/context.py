@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from apigw_cli.config import Settings
+from apigw_cli.gateway.compiling.stages import Stage, choose_stage
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
@@ -36,6 +37,7 @@ class CompileContext:
     executor: ThreadPoolExecutor
     backend: BackendClient
     lambda_settings: LambdaSettings
+    stage: Stage = field(default_factory=lambda: Stage(None))
     static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
     notices: list[str] = field(default_factory=list)
 
@@ -48,6 +50,7 @@ class CompileContext:
         static_handlers: bool = False,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
+        stage = choose_stage(document, settings.stage)
         binary = document.root.get("x-amazon-apigateway-binary-media-types") or ()
         return cls(
             document=document,
@@ -57,7 +60,12 @@ class CompileContext:
             handlers=HandlerLoader(document.root_path.parent, static=static_handlers),
             executor=ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler"),
             backend=BackendClient(trust_env=options.proxy_from_environment),
-            lambda_settings=LambdaSettings(binary_media_types=tuple(str(t).lower() for t in binary)),
+            lambda_settings=LambdaSettings(
+                stage=stage.name or "$default",
+                stage_variables=stage.variables or None,
+                binary_media_types=tuple(str(t).lower() for t in binary),
+            ),
+            stage=stage,
             static=static_handlers,
         )
 

@@ -146,9 +146,15 @@ class _GatewayCompiler:
             executor=context.executor,
             backend=context.backend,
             handler_modules=context.handlers.module_names,
+            stage=context.stage.name,
         )
 
     def _base_paths(self) -> tuple[str, ...]:
+        stage = self.context.stage.name
+        prefix = f"/{stage}" if stage and self.context.settings.stage_prefix else ""
+        return tuple(prefix + base for base in self._spec_base_paths())
+
+    def _spec_base_paths(self) -> tuple[str, ...]:
         root = self.document.root
         if self.document.dialect == "2.0":
             return (str(root.get("basePath") or "").rstrip("/"),)

@@ -64,6 +64,7 @@ def http_integration(
     known_params: set[str] | None = None,
     mapping: RequestMapping | None = None,
 ) -> HttpIntegration:
+    url = context.stage.substitute(url, context.document, url_at)
     try:
         parsed = UrlTemplate.parse(url)
     except ValueError as exc:
