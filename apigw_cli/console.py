@@ -53,7 +53,6 @@ def setup_logging(level: int = logging.INFO) -> None:
     logger = logging.getLogger("apigw")
     logger.handlers[:] = [RichHandler(console=stderr_console(), show_path=False, rich_tracebacks=False)]
     logger.setLevel(level)
-    logger.propagate = False
 
 
 _STATUS_COLORS = {2: "32", 3: "36", 4: "33", 5: "31"}
