@@ -1,0 +1,168 @@
+"""Hot reload latency: time from a file write to the first request the new snapshot answers, for
+the bundled UserAPI and the 13 MB GitHub spec (every operation mocked), and request latency p99
+while reloading against the same server's steady p99. Prints a markdown table.
+
+Usage: python bench/reload_bench.py [--reloads 10] [--corpus ../shared/corpus/large]
+Only 127.0.0.1 is contacted; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(check: object, timeout: float) -> float:
+    """Seconds until `check()` is true (polled every 5 ms), or raise."""
+    assert callable(check)
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if check():
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    raise RuntimeError("timed out")
+
+
+def answers(base: str, path: str) -> bool:
+    try:
+        return httpx.get(base + path, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+class SteadyLoad:
+    """GETs at a fixed rate on a background thread, recording each latency with its start time."""
+
+    def __init__(self, url: str, rate: float):
+        self.url, self.interval = url, 1 / rate
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=10) as client:
+            deadline = time.perf_counter() + 600
+            while not self._stop.is_set() and time.perf_counter() < deadline:
+                started = time.perf_counter()
+                client.get(self.url)
+                self.samples.append((started, time.perf_counter() - started))
+                time.sleep(max(0.0, self.interval - (time.perf_counter() - started)))
+
+    def __enter__(self) -> SteadyLoad:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(15)
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000 if ordered else float("nan")
+
+
+def measure(spec: Path, add_path: object, reloads: int, probe: str) -> dict[str, float]:
+    assert callable(add_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "APIGW_USERS_DB": str(spec.parent / "users.db"), "NO_COLOR": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "apigw_cli", "serve", str(spec), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=REPO,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: answers(base, probe), 120)
+        latencies: list[float] = []
+        windows: list[tuple[float, float]] = []
+        with SteadyLoad(base + probe, rate=100) as load:
+            time.sleep(2)
+            for index in range(reloads):
+                written = add_path(index)
+                latencies.append(wait_until(lambda i=index: answers(base, f"/reload-probe-{i}"), 60))
+                windows.append((written, time.perf_counter()))
+                time.sleep(0.5)
+            time.sleep(1)
+        during = [lat for start, lat in load.samples if any(a <= start <= b for a, b in windows)]
+        steady = [lat for start, lat in load.samples if not any(a - 0.2 <= start <= b + 0.2 for a, b in windows)]
+        return {
+            "median_ms": statistics.median(latencies) * 1000,
+            "max_ms": max(latencies) * 1000,
+            "p99_steady_ms": p99(steady),
+            "p99_during_ms": p99(during),
+        }
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reloads", type=int, default=10)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "large")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "specs"
+        shutil.copytree(REPO / "specs", folder)
+        spec = folder / "userapi.yaml"
+        original = spec.read_text()
+
+        def add_yaml_path(index: int) -> float:
+            extra = "".join(
+                f"  /reload-probe-{i}:\n    get:\n      x-integration: {{type: mock}}\n"
+                f"      responses: {{'200': {{description: ok}}}}\n"
+                for i in range(index + 1)
+            )
+            spec.write_text(original.replace("paths:\n", "paths:\n" + extra, 1))
+            return time.perf_counter()
+
+        rows.append(("specs/userapi.yaml", measure(spec, add_yaml_path, args.reloads, "/users")))
+        github = args.corpus / "github-api.github.com.json"
+        if github.exists():
+            target = Path(tmp) / "github.json"
+            document = json.loads(github.read_text())
+            target.write_text(json.dumps(document))
+            probe = "/meta"
+
+            def add_json_path(index: int) -> float:
+                for i in range(index + 1):
+                    document["paths"][f"/reload-probe-{i}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
+                target.write_text(json.dumps(document))
+                return time.perf_counter()
+
+            rows.append(
+                (f"{github.name} (13 MB, all mocked)", measure(target, add_json_path, max(3, args.reloads // 3), probe))
+            )
+    print(f"{args.reloads} reloads (fewer for the large spec), steady GET load of 100 req/s\n")
+    print("| spec | write -> new snapshot answers (median / max) | p99 steady | p99 during reloads |")
+    print("|---|---:|---:|---:|")
+    for name, found in rows:
+        print(
+            f"| {name} | {found['median_ms']:.0f} / {found['max_ms']:.0f} ms | {found['p99_steady_ms']:.1f} ms "
+            f"| {found['p99_during_ms']:.1f} ms |"
+        )
+
+
+if __name__ == "__main__":
+    main()
