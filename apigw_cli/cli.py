@@ -8,11 +8,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from apigw_cli import __version__
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.reload import Reloader
+    from apigw_cli.gateway.snapshot import Gateway
 
 app = typer.Typer(
     name="apigw",
@@ -127,6 +131,14 @@ def serve(
     stage_prefix: Annotated[
         bool, typer.Option("--stage-prefix", help="Serve under /{stage}/..., as the managed gateway's REST URLs.")
     ] = False,
+    reload_mode: Annotated[
+        str,
+        typer.Option(
+            help="inprocess: swap in a new snapshot, never drop a request; process: restart the server process "
+            "(for C extensions or module state that cannot reload in-process)."
+        ),
+    ] = "inprocess",
+    workers: Annotated[int, typer.Option(help="Server processes; each one reloads itself.")] = 1,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -146,11 +158,19 @@ def serve(
       apigw serve specs/userapi.yaml --no-reload
 
       apigw serve api.yaml --stage prod --stage-prefix      (answers on /prod/...)
+
+      apigw serve api.yaml --workers 4
     """
     from apigw_cli.config import Settings
 
     if log_format not in ("text", "json"):
         _exit_usage(f"--log-format must be text or json, not {log_format!r}")
+    if reload_mode not in ("inprocess", "process"):
+        _exit_usage(f"--reload-mode must be inprocess or process, not {reload_mode!r}")
+    if workers < 1:
+        _exit_usage("--workers must be 1 or more")
+    if workers > 1 and reload and reload_mode == "process":
+        _exit_usage("--reload-mode process restarts one server process: use it without --workers")
     with _user_errors():
         settings = _settings(
             spec,
@@ -162,29 +182,25 @@ def serve(
             reload=reload,
             stage=stage,
             stage_prefix=stage_prefix,
+            reload_mode=reload_mode,
+            workers=workers,
+            log_format=log_format,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
-        from apigw_cli.loading import build_gateway
-        from apigw_cli.server import run_server
+        from apigw_cli.server import run
 
-        console.setup_logging()
-        sink = console.access_log_sink(sys.stderr, log_format)
-        gateway = build_gateway(settings, sink)
-    reloader = None
-    if settings.reload:
-        from apigw_cli.gateway.reload import Reloader
+        if workers > 1 or (reload and reload_mode == "process"):
+            # load once here, so a broken spec stops with one clear line before any process starts
+            from apigw_cli.loading import build_gateway
 
-        reloader = Reloader(
-            lambda: build_gateway(settings, sink),
-            console.ConsoleReloadReporter(),
-            extra_files=[settings.lambda_map] if settings.lambda_map else [],
-        )
+            console.print_serving(build_gateway(settings), settings, None)
 
-    def started() -> None:
+    def started(gateway: Gateway, reloader: Reloader | None) -> None:
         console.print_serving(gateway, settings, len(reloader.watched_files()) if reloader else None)
 
-    run_server(gateway, settings, on_started=started, reloader=reloader)
+    with _user_errors():
+        run(settings, on_started=started)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 ResponseValidation = Literal["off", "warn", "strict"]
+ReloadMode = Literal["inprocess", "process"]
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the managed gateway's payload limit
 
 
@@ -24,3 +25,23 @@ class Settings:
     reload: bool = True  # serve: watch the spec and handlers, swap in a new snapshot on change
     stage: str | None = None  # which of x-gateway.stages (default: the first declared)
     stage_prefix: bool = False  # serve under /{stage}/..., as the managed gateway's REST URLs
+    reload_mode: ReloadMode = "inprocess"  # process: restart the server process on change instead
+    workers: int = 1  # server processes; each reloads itself
+    log_format: str = "text"  # access log: text or json
+
+    def to_json(self) -> str:
+        """For worker processes, which rebuild the settings from the environment."""
+        import json
+        from dataclasses import asdict
+
+        return json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()})
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        import json
+
+        data = json.loads(text)
+        for key in ("spec", "lambda_map"):
+            if data.get(key) is not None:
+                data[key] = Path(data[key])
+        return cls(**data)

@@ -146,6 +146,14 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
         console.print(f"[yellow]note:[/] {notice}")
     if watched is not None:
         console.print(f"reloading on change of {watched} files (spec, refs, handlers); --no-reload turns it off")
+    elif settings.reload and settings.reload_mode == "process":
+        console.print(f"restarting the server process on change below {settings.spec.resolve().parent}")
+    if settings.workers > 1:
+        console.print(
+            f"{settings.workers} worker processes, each reloading itself"
+            if settings.reload
+            else f"{settings.workers} worker processes"
+        )
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
 
 

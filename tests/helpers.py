@@ -88,3 +88,45 @@ def running_app(app: Any, timeout: float = 10) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout)
         sock.close()
+
+
+@contextlib.contextmanager
+def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float = 20) -> Iterator[str]:
+    """`apigw serve ARGS --port FREE` in a subprocess, until it answers; yields its base URL.
+    Its stderr goes to the file named by env["APIGW_TEST_LOG"] when set."""
+    import os
+    import subprocess
+    import sys
+
+    port = free_port()
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    log_path = environment.get("APIGW_TEST_LOG")
+    log = open(log_path, "w") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apigw_cli", "serve", *args, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env=environment,
+        cwd=REPO,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                httpx.get(base, timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("apigw serve did not start") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if log_path:
+            log.close()  # type: ignore[union-attr]

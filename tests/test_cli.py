@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from apigw_cli.cli import app
-from tests.helpers import REPO, SPECS, free_port, write
+from tests.helpers import REPO, SPECS, free_port, serve_process, write
 
 runner = CliRunner()
 USERAPI = str(SPECS / "userapi.yaml")
@@ -146,42 +143,10 @@ def test_installed_entry_point_runs_invoke_in_a_fresh_process() -> None:
     assert json.loads(result.stdout)["body"] == {"message": "Hello, you!"}
 
 
-@pytest.fixture
-def served_userapi(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = {**os.environ, "APIGW_USERS_DB": str(tmp_path / "users.db"), "NO_COLOR": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "apigw_cli", "serve", USERAPI, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    try:
-        while True:
-            try:
-                httpx.get(f"{base}/users", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("apigw serve did not start") from None
-                time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-
-
-def test_serve_answers_over_http_and_logs_each_request(served_userapi: tuple[str, subprocess.Popen[str]]) -> None:
-    base, process = served_userapi
-    with httpx.Client(base_url=base, timeout=5) as client:
+def test_serve_answers_over_http_and_logs_each_request(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    env = {"APIGW_USERS_DB": str(tmp_path / "users.db"), "APIGW_TEST_LOG": str(log)}
+    with serve_process(USERAPI, env=env) as base, httpx.Client(base_url=base, timeout=5) as client:
         created = client.post("/users", json={"name": "Ada", "email": "ada@example.com"})
         assert created.status_code == 201
         user = created.json()
@@ -191,14 +156,15 @@ def test_serve_answers_over_http_and_logs_each_request(served_userapi: tuple[str
         assert client.delete(f"/users/{user['id']}").status_code == 204
         assert client.get(f"/users/{user['id']}").status_code == 404
         assert client.get("/nowhere").status_code == 404
-    process.terminate()
-    _, stderr = process.communicate(timeout=10)
+    stderr = log.read_text()
     assert "listening on http://127.0.0.1:" in stderr
     assert "apigw serving UserAPI 1.0.0 (4 operations, OpenAPI 3.0.3)" in stderr
     log_lines = [line for line in stderr.splitlines() if " /users" in line or "/nowhere" in line]
-    assert len(log_lines) == 8  # the readiness probe and seven requests
+    assert len(log_lines) == 7
     assert any("POST   /users 201" in line and "-> /users [python]" in line for line in log_lines)
     assert any("/nowhere 404" in line and "no route matches the path" in line for line in log_lines)
+    # the readiness probe asked for /, which no route matches
+    assert any(" /  404" in line or " / 404" in line for line in stderr.splitlines())
 
 
 def test_serve_with_a_broken_spec_exits_2_without_traceback(tmp_path: Path) -> None:
