@@ -28,6 +28,7 @@ class Settings:
     reload_mode: ReloadMode = "inprocess"  # process: restart the server process on change instead
     workers: int = 1  # server processes; each reloads itself
     log_format: str = "text"  # access log: text or json
+    api_keys: Path | None = None  # --api-keys: a file of {name, value} kept out of the spec
 
     def to_json(self) -> str:
         """For worker processes, which rebuild the settings from the environment."""
@@ -41,7 +42,7 @@ class Settings:
         import json
 
         data = json.loads(text)
-        for key in ("spec", "lambda_map"):
+        for key in ("spec", "lambda_map", "api_keys"):
             if data.get(key) is not None:
                 data[key] = Path(data[key])
         return cls(**data)

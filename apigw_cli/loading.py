@@ -6,10 +6,13 @@ from apigw_cli.config import Settings
 from apigw_cli.gateway.compiling import compile_gateway
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink
+from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.lambda_map import read_lambda_map
 from apigw_cli.spec.document import load_spec
 
 
-def build_gateway(settings: Settings, access_log: AccessLogSink | None = None) -> Gateway:
+def build_gateway(
+    settings: Settings, access_log: AccessLogSink | None = None, state: GatewayState | None = None
+) -> Gateway:
     lambda_map = read_lambda_map(settings.lambda_map) if settings.lambda_map else ()
-    return compile_gateway(load_spec(settings.spec), settings, access_log, lambda_map)
+    return compile_gateway(load_spec(settings.spec), settings, access_log, lambda_map, state=state)

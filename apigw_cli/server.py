@@ -13,6 +13,7 @@ from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.reload import Reloader
 from apigw_cli.gateway.snapshot import Gateway
+from apigw_cli.gateway.stores.base import GatewayState
 
 SETTINGS_VARIABLE = "APIGW_SERVE_SETTINGS"  # how worker processes get the serve settings
 WATCHED_PATTERNS = ["*.yaml", "*.yml", "*.json", "*.py"]
@@ -31,11 +32,12 @@ def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
 
     console.setup_logging()
     sink = console.access_log_sink(sys.stderr, settings.log_format)
-    gateway = build_gateway(settings, sink)
+    state = GatewayState()  # one per process: every reloaded snapshot throttles with the same buckets
+    gateway = build_gateway(settings, sink, state)
     reloader = None
     if settings.reload and settings.reload_mode == "inprocess":
         reloader = Reloader(
-            lambda: build_gateway(settings, sink),
+            lambda: build_gateway(settings, sink, state),
             console.ConsoleReloadReporter(),
             extra_files=[settings.lambda_map] if settings.lambda_map else [],
         )

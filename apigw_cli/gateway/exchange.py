@@ -13,6 +13,7 @@ from apigw_cli.errors import RequestTooLarge
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.policies import ApiKey
 
 
 class BodySource:
@@ -123,6 +124,7 @@ class Exchange:
     integration_latency: float | None = None  # seconds
     error: str | None = None  # why the gateway answered an error itself, for the access log
     notes: list[str] = field(default_factory=list)
+    api_key: ApiKey | None = None  # the key the request presented, once the API key stage checked it
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> GatewayResponse:

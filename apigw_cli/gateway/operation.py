@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from apigw_cli.gateway.policies import Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
 
@@ -53,6 +54,8 @@ class Operation:
     validate_parameters: bool = True
     validate_body: bool = True
     fingerprint: str = ""  # a digest of the operation as the spec wrote it, to tell what a reload changed
+    api_key_required: bool = False
+    throttle: Throttle | None = None  # x-throttle: this route's own bucket
 
     @property
     def route_key(self) -> str:

@@ -14,6 +14,7 @@ from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
 from apigw_cli.gateway.integrations.lambda_events import LambdaSettings
+from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.gateway.validation.schema import SchemaCompiler
 from apigw_cli.spec.document import Location, SpecDocument
 
@@ -38,6 +39,7 @@ class CompileContext:
     backend: BackendClient
     lambda_settings: LambdaSettings
     stage: Stage = field(default_factory=lambda: Stage(None))
+    state: GatewayState = field(default_factory=GatewayState)
     static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
     notices: list[str] = field(default_factory=list)
 
@@ -48,6 +50,7 @@ class CompileContext:
         settings: Settings,
         lambda_map: tuple[tuple[str, str], ...],
         static_handlers: bool = False,
+        state: GatewayState | None = None,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
         stage = choose_stage(document, settings.stage)
@@ -66,6 +69,7 @@ class CompileContext:
                 binary_media_types=tuple(str(t).lower() for t in binary),
             ),
             stage=stage,
+            state=state if state is not None else GatewayState(),
             static=static_handlers,
         )
 

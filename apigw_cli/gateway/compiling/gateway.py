@@ -20,6 +20,7 @@ from apigw_cli.gateway.compiling.aws import (
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.integrations import Located, inherit, x_integration
+from apigw_cli.gateway.compiling.policies import api_keys, api_throttle, read_throttle, requires_api_key
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses
@@ -27,17 +28,21 @@ from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.pipeline import Handler, Stage, fold
+from apigw_cli.gateway.policies import ApiKeys
 from apigw_cli.gateway.router import ANY, Router
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
+from apigw_cli.gateway.stages.api_key import ApiKeyStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
 from apigw_cli.gateway.stages.cors import CorsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
 from apigw_cli.gateway.stages.route import RouteStage
+from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
+from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.spec.document import Location, SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -51,9 +56,11 @@ def compile_gateway(
     access_log: AccessLogSink | None = None,
     lambda_map: tuple[tuple[str, str], ...] = (),
     static_handlers: bool = False,
+    state: GatewayState | None = None,
 ) -> Gateway:
-    """`static_handlers` (lint): check handler files by reading them, import nothing."""
-    context = CompileContext.create(document, settings, lambda_map, static_handlers)
+    """`static_handlers` (lint): check handler files by reading them, import nothing. `state`: the
+    store and clock that outlive this snapshot (a fresh in-memory one when not given)."""
+    context = CompileContext.create(document, settings, lambda_map, static_handlers, state)
     return _GatewayCompiler(context).build(access_log)
 
 
@@ -63,6 +70,8 @@ def build_pipeline(
     access_log: AccessLogSink | None,
     responses: GatewayResponses | None = None,
     cors: CorsPolicy | None = None,
+    keys: ApiKeys | None = None,
+    throttle: ThrottleStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
@@ -73,6 +82,10 @@ def build_pipeline(
     if responses is not None:
         stages.append(GatewayResponsesStage(responses))
     stages += [ErrorBoundaryStage(), BodyLimitStage(settings.max_body_bytes), RouteStage(router)]
+    if keys is not None:
+        stages.append(ApiKeyStage(keys))
+    if throttle is not None:
+        stages.append(throttle)
     stages.append(RequestValidationStage())
     if settings.validate_responses != "off":
         stages.append(ResponseValidationStage(settings.validate_responses))
@@ -87,6 +100,8 @@ class _GatewayCompiler:
         self.contracts = Swagger2Contracts(context) if swagger else OpenAPI3Contracts(context)
         self.aws = AwsIntegrations(context)
         self.without_integration = 0
+        self.keys = api_keys(self.document, context.settings.api_keys)
+        self.unenforced: dict[str, list[str]] = {}
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
         document = self.document
@@ -126,6 +141,13 @@ class _GatewayCompiler:
                     raise document.error(str(exc), item_location) from None
                 operations.append(operation)
         notices = list(context.notices) + self.aws.notices()
+        if any(op.api_key_required for op in operations) and not self.keys.keys:
+            notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
+        for scheme, routes in self.unenforced.items():
+            notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(routes[:5])})")
+        throttle = ThrottleStage(
+            context.state.store, context.state.clock, api_throttle(document), str(document.root_path)
+        )
         if self.without_integration:
             notices.append(
                 f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
@@ -139,7 +161,13 @@ class _GatewayCompiler:
             operations=tuple(operations),
             router=router,
             pipeline=build_pipeline(
-                router, context.settings, access_log, gateway_responses(context), cors_policy(context)
+                router,
+                context.settings,
+                access_log,
+                gateway_responses(context),
+                cors_policy(context),
+                self.keys if any(op.api_key_required for op in operations) else None,
+                throttle,
             ),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
@@ -188,6 +216,12 @@ class _GatewayCompiler:
         merged = {**shared_params, **self.contracts.raw_parameters(raw, at)}
         integration = self._integration(raw, at, integration_config, template, method)
         validate_parameters, validate_body = request_validation(self.context, raw, at)
+        key_required, other_schemes = requires_api_key(self.document, raw)
+        for scheme in other_schemes:
+            self.unenforced.setdefault(scheme, []).append(f"{method} {template}")
+        throttle = (
+            read_throttle(self.document, raw["x-throttle"], at.child("x-throttle")) if "x-throttle" in raw else None
+        )
         summary = raw.get("summary") or raw.get("description") or ""
         return Operation(
             method=method,
@@ -202,6 +236,8 @@ class _GatewayCompiler:
             validate_parameters=validate_parameters,
             validate_body=validate_body,
             fingerprint=_fingerprint(raw, integration_config),
+            api_key_required=key_required,
+            throttle=throttle,
         )
 
     def _integration(

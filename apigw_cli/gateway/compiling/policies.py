@@ -1,0 +1,143 @@
+"""Throttles, API keys and usage plans from `x-gateway`, `x-throttle`, `security` and `--api-keys`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from apigw_cli.errors import SpecError
+from apigw_cli.gateway.policies import (
+    DEFAULT_BURST,
+    DEFAULT_RATE,
+    ApiKey,
+    ApiKeys,
+    Quota,
+    Throttle,
+    UsagePlan,
+)
+from apigw_cli.spec.document import Location, SpecDocument, display_path, parse_file_shown
+
+API_KEY_HEADER = "x-api-key"
+
+
+def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:
+    if not isinstance(raw, dict):
+        raise document.error("a throttle is {rate: requests a second, burst: bucket size}", at)
+    rate = raw.get("rate", DEFAULT_RATE)
+    burst = raw.get("burst", DEFAULT_BURST)
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or rate <= 0:
+        raise document.error(f"throttle rate {rate!r} must be a positive number of requests a second", at.child("rate"))
+    if not isinstance(burst, int) or isinstance(burst, bool) or burst < 1:
+        raise document.error(f"throttle burst {burst!r} must be a whole number of at least 1", at.child("burst"))
+    return Throttle(float(rate), burst)
+
+
+def api_throttle(document: SpecDocument) -> Throttle:
+    gateway = document.root.get("x-gateway")
+    raw = gateway.get("throttle") if isinstance(gateway, dict) else None
+    if raw is None:
+        return Throttle(DEFAULT_RATE, DEFAULT_BURST)
+    return read_throttle(document, raw, document.root_location.child("x-gateway", "throttle"))
+
+
+def api_keys(document: SpecDocument, keys_file: Path | None) -> ApiKeys:
+    at = document.root_location.child("x-gateway")
+    gateway: Any = document.root.get("x-gateway") or {}
+    plans = _usage_plans(document, gateway.get("usagePlans") or [], at.child("usagePlans"))
+    plan_of = {key: plan for plan, keys in plans for key in keys}
+    entries: list[tuple[Any, str, Any]] = [
+        (entry, str(display_path(document.root_path)), at.child("apiKeys", index))
+        for index, entry in enumerate(gateway.get("apiKeys") or [])
+    ]
+    if keys_file is not None:
+        data = parse_file_shown(keys_file)
+        listed = data.get("apiKeys") if isinstance(data, dict) else data
+        if not isinstance(listed, list):
+            raise SpecError(
+                "an API keys file is a list of {name, value} (or {name, valueFrom: env:VAR})", keys_file, 1, 1
+            )
+        entries += [(entry, str(keys_file), None) for entry in listed]
+    keys: list[ApiKey] = []
+    for entry, source, where in entries:
+        name, value = _key(entry, source, where, document)
+        keys.append(ApiKey(name, value, plan_of.get(name)))
+    header = API_KEY_HEADER
+    if str(document.root.get("x-amazon-apigateway-api-key-source", "HEADER")).upper() == "AUTHORIZER":
+        header = "authorization"
+    return ApiKeys(tuple(keys), header)
+
+
+def _key(entry: Any, source: str, where: Location | None, document: SpecDocument) -> tuple[str, str]:
+    def fail(message: str) -> SpecError:
+        return document.error(message, where) if where is not None else SpecError(message, source)
+
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise fail("an API key is {name, value} or {name, valueFrom: env:VAR}")
+    if isinstance(entry.get("value"), str):
+        return entry["name"], entry["value"]
+    reference = entry.get("valueFrom")
+    if isinstance(reference, str) and reference.startswith("env:"):
+        variable = reference[len("env:") :]
+        value = os.environ.get(variable)
+        if not value:
+            raise fail(f"API key {entry['name']}: environment variable {variable} is not set")
+        return entry["name"], value
+    raise fail(f"API key {entry['name']}: give value or valueFrom: env:VAR")
+
+
+def _usage_plans(document: SpecDocument, raw: Any, at: Location) -> list[tuple[UsagePlan, list[str]]]:
+    if not isinstance(raw, list):
+        raise document.error("x-gateway.usagePlans must be a list", at)
+    plans = []
+    for index, entry in enumerate(raw):
+        where = at.child(index)
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise document.error("a usage plan is {name, keys, throttle?, quota?}", where)
+        throttle = read_throttle(document, entry["throttle"], where.child("throttle")) if "throttle" in entry else None
+        quota = None
+        if "quota" in entry:
+            raw_quota = entry["quota"]
+            period = str(raw_quota.get("period", "")).upper() if isinstance(raw_quota, dict) else ""
+            limit = raw_quota.get("limit") if isinstance(raw_quota, dict) else None
+            if period not in ("DAY", "WEEK", "MONTH") or not isinstance(limit, int) or limit < 0:
+                raise document.error("a quota is {limit: requests, period: DAY | WEEK | MONTH}", where.child("quota"))
+            quota = Quota(limit, period)  # type: ignore[arg-type]
+        keys = entry.get("keys") or []
+        plans.append((UsagePlan(entry["name"], throttle, quota), [str(key) for key in keys]))
+    return plans
+
+
+def security_schemes(document: SpecDocument) -> dict[str, Any]:
+    if document.dialect == "2.0":
+        schemes = document.root.get("securityDefinitions")
+    else:
+        components = document.root.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    return schemes if isinstance(schemes, dict) else {}
+
+
+def is_api_key_scheme(scheme: Any) -> bool:
+    return (
+        isinstance(scheme, dict)
+        and scheme.get("type") == "apiKey"
+        and str(scheme.get("in", "")).lower() == "header"
+        and str(scheme.get("name", "")).lower() == API_KEY_HEADER
+    )
+
+
+def requires_api_key(document: SpecDocument, operation: dict[str, Any]) -> tuple[bool, list[str]]:
+    """Whether every alternative of the operation's security names an API key scheme, and the
+    other schemes it names (not enforced by this gateway yet)."""
+    security = operation.get("security", document.root.get("security"))
+    if not isinstance(security, list) or not security:
+        return False, []
+    schemes = security_schemes(document)
+    others: list[str] = []
+    required = True
+    for alternative in security:
+        names = list(alternative) if isinstance(alternative, dict) else []
+        if not any(is_api_key_scheme(schemes.get(name)) for name in names):
+            required = False
+        others += [name for name in names if not is_api_key_scheme(schemes.get(name))]
+    return required, others

@@ -1,0 +1,59 @@
+"""The store interface and the clock policies read time from."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class ManualClock:
+    """A clock that moves only when told to: deterministic tests of rates and quota periods."""
+
+    def __init__(self, start: float = 1_700_000_000.0):
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+
+    def set(self, epoch: float) -> None:
+        self._now = epoch
+
+
+class Store(Protocol):
+    """Atomic operations on named state; an implementation must make each one indivisible."""
+
+    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
+        """Take one token from the bucket `key` (refilled at `rate` a second up to `burst`):
+        0 when taken, else the seconds until one will be there."""
+        ...
+
+    async def count(self, key: str, expires_at: float, now: float) -> int:
+        """Add one to the counter `key` (forgotten after `expires_at`) and return its new value."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class GatewayState:
+    """What outlives a snapshot: the store of buckets and counters, and the clock. The server makes
+    one and hands it to every build, so a reload keeps the limits where they were."""
+
+    def __init__(self, store: Store | None = None, clock: Clock | None = None):
+        from apigw_cli.gateway.stores.memory import MemoryStore
+
+        self.store: Store = store if store is not None else MemoryStore()
+        self.clock: Clock = clock if clock is not None else SystemClock()

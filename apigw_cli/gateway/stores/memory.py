@@ -1,0 +1,36 @@
+"""The default store: state in this process's memory. One event loop serves a process, so each
+operation runs to its end without interleaving."""
+
+from __future__ import annotations
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated at)
+        self._counters: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
+
+    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
+        tokens, updated = self._buckets.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + max(0.0, now - updated) * rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1 - tokens) / rate if rate > 0 else float("inf")
+
+    async def count(self, key: str, expires_at: float, now: float) -> int:
+        count, expires = self._counters.get(key, (0, expires_at))
+        if expires < now:
+            count = 0
+        self._counters[key] = (count + 1, expires_at)
+        if len(self._counters) > 10_000:
+            self._forget_expired(now)
+        return count + 1
+
+    def _forget_expired(self, now: float) -> None:
+        for key, (_, expires) in list(self._counters.items()):
+            if expires < now:
+                del self._counters[key]
+
+    async def aclose(self) -> None:
+        return None
