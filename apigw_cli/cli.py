@@ -43,6 +43,10 @@ LambdaMap = Annotated[
         show_default=False,
     ),
 ]
+ApiKeysOption = Annotated[
+    Path | None,
+    typer.Option("--api-keys", help="YAML list of API keys ({name, value}) kept out of the spec.", show_default=False),
+]
 StageOption = Annotated[
     str | None,
     typer.Option(
@@ -139,6 +143,7 @@ def serve(
         ),
     ] = "inprocess",
     workers: Annotated[int, typer.Option(help="Server processes; each one reloads itself.")] = 1,
+    api_keys: ApiKeysOption = None,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -185,6 +190,7 @@ def serve(
             reload_mode=reload_mode,
             workers=workers,
             log_format=log_format,
+            api_keys=api_keys,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
@@ -220,6 +226,7 @@ def invoke(
     validate_responses: ValidateResponses = "warn",
     lambda_map: LambdaMap = None,
     stage: StageOption = None,
+    api_keys: ApiKeysOption = None,
 ) -> None:
     """Send one request through the gateway pipeline in-process, with no server.
 
@@ -241,7 +248,9 @@ def invoke(
         from apigw_cli.invoke import InvokeRequest, parse_header, parse_query
         from apigw_cli.invoke import invoke as run_invoke
 
-        settings = _settings(spec, validate_responses=validate_responses, lambda_map=lambda_map, stage=stage)
+        settings = _settings(
+            spec, validate_responses=validate_responses, lambda_map=lambda_map, stage=stage, api_keys=api_keys
+        )
         assert isinstance(settings, Settings)
         body = _read_data(data)
         raw_path, _, query_string = path.partition("?")
@@ -285,6 +294,7 @@ def routes(
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as a JSON list.")] = False,
     lambda_map: LambdaMap = None,
     stage: StageOption = None,
+    api_keys: ApiKeysOption = None,
 ) -> None:
     """Print the route table: method, path, integration and what it calls.
 
@@ -299,7 +309,7 @@ def routes(
     from apigw_cli.config import Settings
 
     with _user_errors():
-        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, stage=stage)
+        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, stage=stage, api_keys=api_keys)
         assert isinstance(settings, Settings)
         from apigw_cli.console import print_routes
         from apigw_cli.loading import build_gateway

@@ -165,6 +165,8 @@ def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
             "operationId": op.operation_id,
             "integration": op.integration.kind,
             "target": op.integration.target,
+            "auth": "api key" if op.api_key_required else "none",
+            "throttle": str(op.throttle) if op.throttle else None,
             "summary": op.summary,
         }
         for op in gateway.operations
@@ -182,12 +184,20 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
     table = Table(
         title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}{stage}".strip(), title_justify="left"
     )
-    for column in ("method", "path", "integration", "target", "operationId"):
+    for column in ("method", "path", "integration", "target", "auth", "throttle", "operationId"):
         table.add_column(column)
     for row in rows:
         kind = row["integration"]
         shown = f"[red]{kind}[/]" if kind in ("unsupported", "unmapped-lambda") else kind
-        table.add_row(row["method"], row["path"], shown, row["target"], row["operationId"] or "")
+        table.add_row(
+            row["method"],
+            row["path"],
+            shown,
+            row["target"],
+            row["auth"],
+            row["throttle"] or "",
+            row["operationId"] or "",
+        )
     console = stdout_console()
     console.print(table)
     for notice in gateway.notices:

@@ -87,8 +87,8 @@ def event_v1(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
             "identity": {
                 "accessKey": None,
                 "accountId": None,
-                "apiKey": None,
-                "apiKeyId": None,
+                "apiKey": exchange.api_key.value if exchange.api_key else None,
+                "apiKeyId": exchange.api_key.name if exchange.api_key else None,
                 "caller": None,
                 "clientCert": None,
                 "cognitoAuthenticationProvider": None,
