@@ -173,7 +173,7 @@ def test_a_reload_does_not_refill_a_bucket(spec: Path, clock: ManualClock) -> No
 
         def failed(self, result: object) -> None: ...
 
-    reloader = Reloader(lambda: build_gateway(settings, None, state), Quiet(), debounce_ms=50)  # type: ignore[arg-type]
+    reloader = Reloader(lambda: build_gateway(settings, None, state), Quiet(), debounce_ms=50)
     app = GatewayApp(build_gateway(settings, None, state), settings.max_body_bytes, reloader.start, reloader.stop)
     with running_app(app) as base, httpx.Client(base_url=base) as client:
         assert statuses(client, "/open", 21) == [200] * 20 + [429]
