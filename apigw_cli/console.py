@@ -36,7 +36,9 @@ def stderr_console() -> Console:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True)
+    # piped or redirected output is not cut to 80 columns: tables stay whole for grep and diff
+    width = None if sys.stdout.isatty() else 240
+    return Console(no_color="NO_COLOR" in os.environ, highlight=False, soft_wrap=True, width=width)
 
 
 def print_error(message: str) -> None:

@@ -57,7 +57,7 @@ def test_process_reload_mode_restarts_the_server(tmp_path: Path) -> None:
                 pass  # the process is restarting
             time.sleep(0.2)
         else:
-            raise AssertionError("the restarted process did not pick up the edit")
+            raise AssertionError(f"the restarted process did not pick up the edit:\n{log.read_text()}")
     assert "Reloading" in log.read_text()
 
 
