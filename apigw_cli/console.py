@@ -169,6 +169,7 @@ def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
             "target": op.integration.target,
             "auth": "api key" if op.api_key_required else "none",
             "throttle": str(op.throttle) if op.throttle else None,
+            "cache": str(op.cache) if op.cache else None,
             "summary": op.summary,
         }
         for op in gateway.operations
@@ -186,7 +187,7 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
     table = Table(
         title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}{stage}".strip(), title_justify="left"
     )
-    for column in ("method", "path", "integration", "target", "auth", "throttle", "operationId"):
+    for column in ("method", "path", "integration", "target", "auth", "throttle", "cache", "operationId"):
         table.add_column(column)
     for row in rows:
         kind = row["integration"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.policies import Throttle
+from apigw_cli.gateway.policies import CachePolicy, Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
 
@@ -56,6 +56,7 @@ class Operation:
     fingerprint: str = ""  # a digest of the operation as the spec wrote it, to tell what a reload changed
     api_key_required: bool = False
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
+    cache: CachePolicy | None = None  # x-cache
 
     @property
     def route_key(self) -> str:

@@ -74,3 +74,17 @@ class ApiKeys:
             if hmac.compare_digest(key.value.encode(), presented.encode()):
                 found = key
         return found
+
+
+DEFAULT_CACHE_TTL = 300  # seconds, as the managed gateway
+MAX_CACHE_TTL = 3600
+MAX_CACHED_BYTES = 1024 * 1024  # larger responses are not cached
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    ttl: int
+    keys: tuple[str, ...]  # request parts in the key: query.NAME, header.NAME, path.NAME
+
+    def __str__(self) -> str:
+        return f"{self.ttl}s" + (f" by {', '.join(self.keys)}" if self.keys else "")

@@ -20,7 +20,13 @@ from apigw_cli.gateway.compiling.aws import (
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.integrations import Located, inherit, x_integration
-from apigw_cli.gateway.compiling.policies import api_keys, api_throttle, read_throttle, requires_api_key
+from apigw_cli.gateway.compiling.policies import (
+    api_keys,
+    api_throttle,
+    read_cache,
+    read_throttle,
+    requires_api_key,
+)
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.cors import CorsPolicy
 from apigw_cli.gateway.gateway_responses import GatewayResponses
@@ -34,6 +40,7 @@ from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
 from apigw_cli.gateway.stages.api_key import ApiKeyStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
+from apigw_cli.gateway.stages.cache import CacheStage
 from apigw_cli.gateway.stages.cors import CorsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
@@ -72,6 +79,7 @@ def build_pipeline(
     cors: CorsPolicy | None = None,
     keys: ApiKeys | None = None,
     throttle: ThrottleStage | None = None,
+    cache: CacheStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
@@ -87,6 +95,8 @@ def build_pipeline(
     if throttle is not None:
         stages.append(throttle)
     stages.append(RequestValidationStage())
+    if cache is not None:
+        stages.append(cache)
     if settings.validate_responses != "off":
         stages.append(ResponseValidationStage(settings.validate_responses))
     return fold(stages, call_integration)
@@ -145,9 +155,8 @@ class _GatewayCompiler:
             notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
         for scheme, routes in self.unenforced.items():
             notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(routes[:5])})")
-        throttle = ThrottleStage(
-            context.state.store, context.state.clock, api_throttle(document), str(document.root_path)
-        )
+        state = context.state
+        throttle = ThrottleStage(state.store, state.clock, api_throttle(document), str(document.root_path))
         if self.without_integration:
             notices.append(
                 f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
@@ -168,6 +177,9 @@ class _GatewayCompiler:
                 cors_policy(context),
                 self.keys if any(op.api_key_required for op in operations) else None,
                 throttle,
+                CacheStage(state.store, state.clock, str(document.root_path))
+                if any(op.cache for op in operations)
+                else None,
             ),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
@@ -219,9 +231,10 @@ class _GatewayCompiler:
         key_required, other_schemes = requires_api_key(self.document, raw)
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(f"{method} {template}")
-        throttle = (
-            read_throttle(self.document, raw["x-throttle"], at.child("x-throttle")) if "x-throttle" in raw else None
-        )
+        throttle = None
+        if "x-throttle" in raw:
+            throttle = read_throttle(self.document, raw["x-throttle"], at.child("x-throttle"))
+        cache = read_cache(self.document, raw["x-cache"], at.child("x-cache")) if "x-cache" in raw else None
         summary = raw.get("summary") or raw.get("description") or ""
         return Operation(
             method=method,
@@ -238,6 +251,7 @@ class _GatewayCompiler:
             fingerprint=_fingerprint(raw, integration_config),
             api_key_required=key_required,
             throttle=throttle,
+            cache=cache,
         )
 
     def _integration(

@@ -9,9 +9,12 @@ from typing import Any
 from apigw_cli.errors import SpecError
 from apigw_cli.gateway.policies import (
     DEFAULT_BURST,
+    DEFAULT_CACHE_TTL,
     DEFAULT_RATE,
+    MAX_CACHE_TTL,
     ApiKey,
     ApiKeys,
+    CachePolicy,
     Quota,
     Throttle,
     UsagePlan,
@@ -141,3 +144,19 @@ def requires_api_key(document: SpecDocument, operation: dict[str, Any]) -> tuple
             required = False
         others += [name for name in names if not is_api_key_scheme(schemes.get(name))]
     return required, others
+
+
+def read_cache(document: SpecDocument, raw: Any, at: Location) -> CachePolicy | None:
+    if not isinstance(raw, dict):
+        raise document.error("x-cache is {ttl: seconds, keys: [query.NAME, header.NAME]}", at)
+    if raw.get("enabled") is False:
+        return None
+    ttl = raw.get("ttl", DEFAULT_CACHE_TTL)
+    if not isinstance(ttl, int) or isinstance(ttl, bool) or not 0 <= ttl <= MAX_CACHE_TTL:
+        raise document.error(f"x-cache ttl {ttl!r} must be 0 to {MAX_CACHE_TTL} seconds", at.child("ttl"))
+    keys = raw.get("keys") or []
+    if not isinstance(keys, list) or not all(
+        isinstance(k, str) and k.split(".")[0] in ("query", "header") for k in keys
+    ):
+        raise document.error("x-cache keys are query.NAME or header.NAME", at.child("keys"))
+    return CachePolicy(ttl, tuple(keys)) if ttl > 0 else None

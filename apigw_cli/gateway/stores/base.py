@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -45,7 +46,25 @@ class Store(Protocol):
         """Add one to the counter `key` (forgotten after `expires_at`) and return its new value."""
         ...
 
+    async def cache_get(self, key: str, now: float) -> CachedResponse | None:
+        """The response cached under `key`, unless it expired."""
+        ...
+
+    async def cache_put(self, key: str, response: CachedResponse) -> None: ...
+
     async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    expires_at: float
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
 class GatewayState:

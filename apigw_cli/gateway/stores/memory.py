@@ -3,11 +3,20 @@ operation runs to its end without interleaving."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
+from apigw_cli.gateway.stores.base import CachedResponse
+
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
 
 class MemoryStore:
-    def __init__(self) -> None:
+    def __init__(self, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated at)
         self._counters: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
+        self._cache: OrderedDict[str, CachedResponse] = OrderedDict()  # least recently used first
+        self._cache_bytes = cache_bytes
+        self._cached = 0
 
     async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
         tokens, updated = self._buckets.get(key, (float(burst), now))
@@ -31,6 +40,27 @@ class MemoryStore:
         for key, (_, expires) in list(self._counters.items()):
             if expires < now:
                 del self._counters[key]
+
+    async def cache_get(self, key: str, now: float) -> CachedResponse | None:
+        entry = self._cache.get(key)
+        if entry is None:
+            return None
+        if entry.expires_at <= now:
+            self._drop(key)
+            return None
+        self._cache.move_to_end(key)
+        return entry
+
+    async def cache_put(self, key: str, response: CachedResponse) -> None:
+        if key in self._cache:
+            self._drop(key)
+        self._cache[key] = response
+        self._cached += response.size
+        while self._cached > self._cache_bytes and self._cache:
+            self._drop(next(iter(self._cache)))
+
+    def _drop(self, key: str) -> None:
+        self._cached -= self._cache.pop(key).size
 
     async def aclose(self) -> None:
         return None
