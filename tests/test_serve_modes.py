@@ -47,6 +47,7 @@ def test_process_reload_mode_restarts_the_server(tmp_path: Path) -> None:
         str(folder / "hello-python.yaml"), "--reload-mode", "process", env={"APIGW_TEST_LOG": str(log)}
     ) as base:
         all_say(base, "Hello, you!", requests=1)
+        time.sleep(1)  # uvicorn's watcher starts after the server answers its first request
         edit_greeting(folder, "??")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
