@@ -144,6 +144,7 @@ def serve(
     ] = "inprocess",
     workers: Annotated[int, typer.Option(help="Server processes; each one reloads itself.")] = 1,
     api_keys: ApiKeysOption = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Check no API keys (local poking only).")] = False,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -191,6 +192,7 @@ def serve(
             workers=workers,
             log_format=log_format,
             api_keys=api_keys,
+            no_auth=no_auth,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console

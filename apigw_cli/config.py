@@ -29,6 +29,7 @@ class Settings:
     workers: int = 1  # server processes; each reloads itself
     log_format: str = "text"  # access log: text or json
     api_keys: Path | None = None  # --api-keys: a file of {name, value} kept out of the spec
+    no_auth: bool = False  # --no-auth: check no API keys, for local poking
 
     def to_json(self) -> str:
         """For worker processes, which rebuild the settings from the environment."""

@@ -74,3 +74,16 @@ def test_responses_carry_cors_headers_for_allowed_origins_only(gateway: Gateway)
     other = call(gateway, "GET", "/things", headers={"Origin": "https://evil.example.net"})
     assert "access-control-allow-origin" not in other.headers
     assert "access-control-allow-origin" not in call(gateway, "GET", "/things").headers
+
+
+def test_cors_from_x_gateway(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        SPEC.replace("x-amazon-apigateway-cors:", "x-gateway:\n  cors:")
+        .replace("\n  allow", "\n    allow")
+        .replace("\n  expose", "\n    expose")
+        .replace("\n  maxAge", "\n    maxAge"),
+    )
+    response = call(gateway_for(spec), "GET", "/things", headers={"Origin": "https://app.example.com"})
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"

@@ -184,3 +184,9 @@ def test_a_reload_does_not_refill_a_bucket(spec: Path, clock: ManualClock) -> No
             time.sleep(0.05)
         assert app.gateway is not first, "the edit was not reloaded"
         assert client.get("/open").status_code == 429
+
+
+def test_no_auth_turns_key_checks_off_and_says_so(spec: Path) -> None:
+    gateway = build_gateway(Settings(spec=spec, no_auth=True))
+    assert not any(op.api_key_required for op in gateway.operations)
+    assert any("auth is OFF (--no-auth)" in notice for notice in gateway.notices)

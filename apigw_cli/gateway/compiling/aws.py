@@ -356,11 +356,16 @@ def gateway_responses(context: CompileContext) -> GatewayResponses | None:
 
 
 def cors_policy(context: CompileContext) -> CorsPolicy | None:
-    key = "x-amazon-apigateway-cors"
-    declared = context.document.root.get(key)
+    """From `x-gateway.cors` or, in AWS specs, `x-amazon-apigateway-cors` (the same shape)."""
+    gateway = context.document.root.get("x-gateway")
+    if isinstance(gateway, dict) and "cors" in gateway:
+        declared, at = gateway["cors"], context.document.root_location.child("x-gateway", "cors")
+        key = "x-gateway.cors"
+    else:
+        key = "x-amazon-apigateway-cors"
+        declared, at = context.document.root.get(key), context.document.root_location.child(key)
     if declared is None:
         return None
-    at = context.document.root_location.child(key)
     if not isinstance(declared, dict):
         raise context.error(f"{key} must be a mapping (allowOrigins, allowMethods, ...)", at)
 

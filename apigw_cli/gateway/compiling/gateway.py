@@ -151,6 +151,8 @@ class _GatewayCompiler:
                     raise document.error(str(exc), item_location) from None
                 operations.append(operation)
         notices = list(context.notices) + self.aws.notices()
+        if context.settings.no_auth:
+            notices.append("auth is OFF (--no-auth): API keys are not checked; never expose this server")
         if any(op.api_key_required for op in operations) and not self.keys.keys:
             notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
         for scheme, routes in self.unenforced.items():
@@ -229,6 +231,7 @@ class _GatewayCompiler:
         integration = self._integration(raw, at, integration_config, template, method)
         validate_parameters, validate_body = request_validation(self.context, raw, at)
         key_required, other_schemes = requires_api_key(self.document, raw)
+        key_required = key_required and not self.context.settings.no_auth
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(f"{method} {template}")
         throttle = None
