@@ -1,0 +1,86 @@
+"""What the policy stages cost: a python-integration GET served with no policies, the same with
+an API key and throttling checked on every request, and a cache hit. One server, one run.
+
+Usage: python bench/policy_bench.py [--duration 5] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gateway_bench import REPO, free_port, load, pinned, wait_ready
+
+SPEC = """
+openapi: 3.0.3
+info: {title: policy bench, version: "1"}
+x-integration: {type: python, handler: "handler.py:hello", payload: "2.0"}
+x-gateway:
+  throttle: {rate: 1000000, burst: 1000000}
+  apiKeys: [{name: bench, value: bench-key}]
+  usagePlans: [{name: big, keys: [bench], throttle: {rate: 1000000, burst: 1000000}}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: x-api-key}
+paths:
+  /plain:
+    get: {responses: {"200": {description: ok}}}
+  /guarded:
+    get:
+      security: [{key: []}]
+      x-throttle: {rate: 1000000, burst: 1000000}
+      responses: {"200": {description: ok}}
+  /cached:
+    get:
+      security: [{key: []}]
+      x-cache: {ttl: 3600}
+      responses: {"200": {description: ok}}
+"""
+HANDLER = "def hello(event, context):\n    return {'hello': 'world', 'path': event['rawPath']}\n"
+
+
+def request(path: str, key: bool) -> bytes:
+    extra = "x-api-key: bench-key\r\n" if key else ""
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "handler.py").write_text(HANDLER)
+        spec = Path(tmp) / "api.yaml"
+        spec.write_text(SPEC)
+        port = free_port()
+        server = subprocess.Popen(
+            [*pinned(1), sys.executable, "-m", "apigw_cli", "serve", str(spec), "--port", str(port), "--no-reload"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env={**os.environ, "NO_COLOR": "1"},
+        )  # fmt: skip
+        try:
+            wait_ready(port)
+            rows = {}
+            for name, path, key in (("no policies", "/plain", False), ("API key + throttle", "/guarded", True),
+                                    ("cache hit (API key + cache)", "/cached", True)):  # fmt: skip
+                load(port, [request(path, key)], 1, args.connections)  # warm up (and fill the cache)
+                rows[name] = load(port, [request(path, key)], args.duration, args.connections)
+        finally:
+            server.terminate()
+            server.wait(10)
+    base = rows["no policies"]["rps"]
+    print(f"{args.duration:g} s a row, {args.connections} connections, python integration (payload 2.0)\n")
+    print("| route | req/s | p50 | p99 | vs no policies |\n|---|---:|---:|---:|---:|")
+    for name, found in rows.items():
+        ratio = found["rps"] / base
+        print(f"| {name} | {found['rps']:.0f} | {found['p50']:.2f} ms | {found['p99']:.2f} ms | {ratio:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
