@@ -145,6 +145,13 @@ def serve(
     workers: Annotated[int, typer.Option(help="Server processes; each one reloads itself.")] = 1,
     api_keys: ApiKeysOption = None,
     no_auth: Annotated[bool, typer.Option("--no-auth", help="Check no API keys (local poking only).")] = False,
+    redis: Annotated[
+        str | None,
+        typer.Option(help="Redis URL for buckets, quotas and cache shared by workers, e.g. redis://127.0.0.1:6379/0."),
+    ] = None,
+    redis_failure: Annotated[
+        str, typer.Option(help="When Redis is down: open (let requests through, logged) or closed (answer 503).")
+    ] = "open",
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -165,12 +172,14 @@ def serve(
 
       apigw serve api.yaml --stage prod --stage-prefix      (answers on /prod/...)
 
-      apigw serve api.yaml --workers 4
+      apigw serve api.yaml --workers 4 --redis redis://127.0.0.1:6379/0
     """
     from apigw_cli.config import Settings
 
     if log_format not in ("text", "json"):
         _exit_usage(f"--log-format must be text or json, not {log_format!r}")
+    if redis_failure not in ("open", "closed"):
+        _exit_usage(f"--redis-failure must be open or closed, not {redis_failure!r}")
     if reload_mode not in ("inprocess", "process"):
         _exit_usage(f"--reload-mode must be inprocess or process, not {reload_mode!r}")
     if workers < 1:
@@ -193,6 +202,8 @@ def serve(
             log_format=log_format,
             api_keys=api_keys,
             no_auth=no_auth,
+            redis=redis,
+            redis_failure=redis_failure,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console

@@ -30,6 +30,8 @@ class Settings:
     log_format: str = "text"  # access log: text or json
     api_keys: Path | None = None  # --api-keys: a file of {name, value} kept out of the spec
     no_auth: bool = False  # --no-auth: check no API keys, for local poking
+    redis: str | None = None  # --redis URL: buckets, quotas and cache shared by workers and hosts
+    redis_failure: str = "open"  # when Redis is down: open (let requests through) or closed (503)
 
     def to_json(self) -> str:
         """For worker processes, which rebuild the settings from the environment."""

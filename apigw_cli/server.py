@@ -19,10 +19,27 @@ SETTINGS_VARIABLE = "APIGW_SERVE_SETTINGS"  # how worker processes get the serve
 WATCHED_PATTERNS = ["*.yaml", "*.yml", "*.json", "*.py"]
 
 
-def make_app(gateway: Gateway, settings: Settings, reloader: Reloader | None = None) -> GatewayApp:
-    if reloader is None:
-        return GatewayApp(gateway, settings.max_body_bytes)
-    return GatewayApp(gateway, settings.max_body_bytes, on_startup=reloader.start, on_shutdown=reloader.stop)
+def make_app(
+    gateway: Gateway, settings: Settings, reloader: Reloader | None = None, state: GatewayState | None = None
+) -> GatewayApp:
+    async def shutdown() -> None:
+        if reloader is not None:
+            await reloader.stop()
+        if state is not None:
+            await state.store.aclose()
+
+    on_startup = reloader.start if reloader is not None else None
+    return GatewayApp(gateway, settings.max_body_bytes, on_startup=on_startup, on_shutdown=shutdown)
+
+
+def process_state(settings: Settings) -> GatewayState:
+    """The store of this server process: Redis when --redis is given, else memory."""
+    if settings.redis:
+        from apigw_cli.gateway.stores.redis import FailurePolicy, RedisStore
+
+        failure: FailurePolicy = "closed" if settings.redis_failure == "closed" else "open"
+        return GatewayState(RedisStore(settings.redis, failure))
+    return GatewayState()
 
 
 def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
@@ -32,7 +49,7 @@ def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
 
     console.setup_logging()
     sink = console.access_log_sink(sys.stderr, settings.log_format)
-    state = GatewayState()  # one per process: every reloaded snapshot throttles with the same buckets
+    state = process_state(settings)  # one per process: every reloaded snapshot uses the same buckets
     gateway = build_gateway(settings, sink, state)
     reloader = None
     if settings.reload and settings.reload_mode == "inprocess":
@@ -41,7 +58,7 @@ def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
             console.ConsoleReloadReporter(),
             extra_files=[settings.lambda_map] if settings.lambda_map else [],
         )
-    return make_app(gateway, settings, reloader), reloader
+    return make_app(gateway, settings, reloader, state), reloader
 
 
 def create_app() -> GatewayApp:

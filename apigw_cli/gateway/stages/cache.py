@@ -34,7 +34,8 @@ class CacheStage:
         response = await call_next(exchange)
         if 200 <= response.status < 300 and len(response.body) <= MAX_CACHED_BYTES and exchange.error is None:
             headers = tuple((n, v) for n, v in response.headers if n.lower() not in _NOT_CACHED_HEADERS)
-            await self._store.cache_put(key, CachedResponse(response.status, headers, response.body, now + policy.ttl))
+            entry = CachedResponse(response.status, headers, response.body, now + policy.ttl)
+            await self._store.cache_put(key, entry, now)
         response.headers.append((CACHE_HEADER, "Miss"))
         return response
 

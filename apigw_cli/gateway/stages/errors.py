@@ -6,6 +6,7 @@ import logging
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stores.redis import StoreUnavailable
 
 logger = logging.getLogger("apigw")
 
@@ -14,6 +15,9 @@ class ErrorBoundaryStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         try:
             return await call_next(exchange)
+        except StoreUnavailable as exc:  # the shared store is down and its policy is fail-closed
+            exchange.error = str(exc)
+            return gateway_error(503, "Service Unavailable")
         except Exception as exc:
             logger.exception("unexpected error on %s %s", exchange.request.method, exchange.request.path)
             exchange.error = f"{type(exc).__name__}: {exc}"

@@ -51,7 +51,7 @@ class MemoryStore:
         self._cache.move_to_end(key)
         return entry
 
-    async def cache_put(self, key: str, response: CachedResponse) -> None:
+    async def cache_put(self, key: str, response: CachedResponse, now: float) -> None:
         if key in self._cache:
             self._drop(key)
         self._cache[key] = response

@@ -1,0 +1,112 @@
+"""A store in Redis, so several workers (and hosts) enforce one limit and share one cache.
+
+Each operation is one round trip and atomic on the server: the token bucket is a Lua script,
+the counter INCR + EXPIRE in one MULTI, the cache GET / SET PX. When Redis cannot be reached
+within a short timeout the store follows its failure policy: `open` lets the request through
+(logged loudly, once a minute), `closed` answers 503; it never hangs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from typing import Any, Literal
+
+from apigw_cli.errors import ApigwError
+from apigw_cli.gateway.stores.base import CachedResponse
+
+logger = logging.getLogger("apigw")
+FailurePolicy = Literal["open", "closed"]
+
+# KEYS[1] bucket; ARGV: rate, burst, now. Returns 0 when a token was taken, else seconds to wait (as a string).
+_TAKE_TOKEN = """
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens = tonumber(bucket[1]) or burst
+local at = tonumber(bucket[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+
+
+class StoreUnavailable(ApigwError):
+    """The shared store could not be reached and the failure policy is `closed`."""
+
+
+class RedisStore:
+    def __init__(self, url: str, failure: FailurePolicy = "open", timeout: float = 0.25, prefix: str = "apigw:"):
+        import redis.asyncio as redis
+
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+        )
+        self._failure = failure
+        self._prefix = prefix
+        self._script = self._client.register_script(_TAKE_TOKEN)
+        self._last_warning = 0.0
+        self.url = url
+
+    def _failed(self, operation: str, exc: Exception) -> None:
+        if self._failure == "closed":
+            raise StoreUnavailable(f"Redis at {self.url} is unavailable ({operation}: {exc})") from exc
+        now = time.monotonic()
+        if now - self._last_warning > 60:
+            self._last_warning = now
+            logger.error(
+                "Redis at %s is unavailable (%s: %s): letting requests through (fail-open)", self.url, operation, exc
+            )
+
+    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
+        try:
+            wait = await self._script(keys=[self._prefix + key], args=[rate, burst, now])
+        except Exception as exc:
+            self._failed("throttle", exc)
+            return 0.0
+        return float(wait.decode() if isinstance(wait, bytes) else wait)
+
+    async def count(self, key: str, expires_at: float, now: float) -> int:
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(self._prefix + key)
+                # relative to the gateway's clock, which tests move; Redis's own clock stays real
+                pipe.expire(self._prefix + key, max(1, math.ceil(expires_at - now)))
+                value, _ = await pipe.execute()
+        except Exception as exc:
+            self._failed("quota", exc)
+            return 0
+        return int(value)
+
+    async def cache_get(self, key: str, now: float) -> CachedResponse | None:
+        try:
+            raw = await self._client.get(self._prefix + "cache:" + key)
+        except Exception as exc:
+            self._failed("cache", exc)
+            return None
+        return _decode(raw) if raw is not None else None
+
+    async def cache_put(self, key: str, response: CachedResponse, now: float) -> None:
+        ttl_ms = max(1, int((response.expires_at - now) * 1000))
+        try:
+            await self._client.set(self._prefix + "cache:" + key, _encode(response), px=ttl_ms)
+        except Exception as exc:
+            self._failed("cache", exc)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def _encode(response: CachedResponse) -> bytes:
+    head = json.dumps({"status": response.status, "headers": response.headers, "expires": response.expires_at})
+    return head.encode() + b"\n" + response.body
+
+
+def _decode(raw: Any) -> CachedResponse:
+    head, _, body = bytes(raw).partition(b"\n")
+    meta = json.loads(head)
+    return CachedResponse(meta["status"], tuple(tuple(pair) for pair in meta["headers"]), body, meta["expires"])
