@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,18 +51,16 @@ def request(path: str, key: bool) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args()
+def measure(args: argparse.Namespace, redis_url: str | None) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "handler.py").write_text(HANDLER)
         spec = Path(tmp) / "api.yaml"
         spec.write_text(SPEC)
         port = free_port()
+        command = [sys.executable, "-m", "apigw_cli", "serve", str(spec), "--port", str(port), "--no-reload"]
+        command += ["--redis", redis_url] if redis_url else []
         server = subprocess.Popen(
-            [*pinned(1), sys.executable, "-m", "apigw_cli", "serve", str(spec), "--port", str(port), "--no-reload"],
+            [*pinned(1), *command],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env={**os.environ, "NO_COLOR": "1"},
         )  # fmt: skip
         try:
@@ -74,12 +73,38 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-    base = rows["no policies"]["rps"]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    results = {"memory store": measure(args, None)}
+    redis_server = shutil.which("redis-server")
+    if redis_server:
+        port = free_port()
+        redis = subprocess.Popen(
+            [*pinned(0), redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            wait_ready(port)
+            results["Redis store"] = measure(args, f"redis://127.0.0.1:{port}/0")
+        finally:
+            redis.terminate()
+            redis.wait(10)
     print(f"{args.duration:g} s a row, {args.connections} connections, python integration (payload 2.0)\n")
-    print("| route | req/s | p50 | p99 | vs no policies |\n|---|---:|---:|---:|---:|")
-    for name, found in rows.items():
-        ratio = found["rps"] / base
-        print(f"| {name} | {found['rps']:.0f} | {found['p50']:.2f} ms | {found['p99']:.2f} ms | {ratio:.2f}x |")
+    print("| store | route | req/s | p50 | p99 | vs no policies |\n|---|---|---:|---:|---:|---:|")
+    for store, rows in results.items():
+        base = rows["no policies"]["rps"]
+        for name, found in rows.items():
+            ratio = found["rps"] / base
+            print(
+                f"| {store} | {name} | {found['rps']:.0f} | {found['p50']:.2f} ms | {found['p99']:.2f} ms "
+                f"| {ratio:.2f}x |"
+            )
 
 
 if __name__ == "__main__":
