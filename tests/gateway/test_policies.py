@@ -190,3 +190,17 @@ def test_no_auth_turns_key_checks_off_and_says_so(spec: Path) -> None:
     gateway = build_gateway(Settings(spec=spec, no_auth=True))
     assert not any(op.api_key_required for op in gateway.operations)
     assert any("auth is OFF (--no-auth)" in notice for notice in gateway.notices)
+
+
+def test_a_refused_request_takes_no_token_from_the_other_buckets(
+    tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOB_KEY", "bob-secret-key")
+    spec = write(
+        tmp_path, "api.yaml", SPEC.replace("x-gateway:\n", "x-gateway:\n  throttle: {rate: 0.001, burst: 25}\n")
+    )
+    settings, state = serve(spec, clock)
+    with running_server(build_gateway(settings, None, state)) as base, httpx.Client(base_url=base) as client:
+        assert statuses(client, "/open", 23) == [200] * 20 + [429] * 3  # the route's bucket is empty
+        # the three refused requests left the API's bucket alone: five tokens remain
+        assert statuses(client, "/keyed", 6, "alice-secret-key") == [200] * 5 + [429]

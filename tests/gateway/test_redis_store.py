@@ -153,12 +153,12 @@ def test_redis_stopped_mid_run(spec: Path, redis_server: RedisServer, failure: s
 
 
 def test_the_token_bucket_script_is_atomic_under_concurrency(redis_server: RedisServer) -> None:
-    async def run() -> list[float]:
+    async def run() -> list[tuple[int, float]]:
         store = RedisStore(redis_server.url)
         try:
-            return await asyncio.gather(*(store.take_token("race", 0.001, 50, 1000.0) for _ in range(80)))
+            return await asyncio.gather(*(store.take_tokens([("race", 0.001, 50)], 1000.0) for _ in range(80)))
         finally:
             await store.aclose()
 
-    waits = asyncio.run(run())
-    assert sum(1 for wait in waits if wait == 0) == 50
+    results = asyncio.run(run())
+    assert sum(1 for failed, _ in results if failed < 0) == 50

@@ -1,5 +1,6 @@
-"""Token buckets per API, per route (x-throttle) and per API key (its usage plan), and the key's
-quota: 429 `Too Many Requests` with Retry-After, or 429 `Limit Exceeded` past the quota."""
+"""Token buckets per API, per route (x-throttle) and per API key (its usage plan), taken all or
+none in one store operation, and the key's quota: 429 `Too Many Requests` with Retry-After, or
+429 `Limit Exceeded` past the quota."""
 
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ class ThrottleStage:
             buckets.append((f"{self._namespace}:route:{operation.route_key}", operation.throttle))
         if key is not None and key.plan is not None and key.plan.throttle is not None:
             buckets.append((f"{self._namespace}:key:{key.name}", key.plan.throttle))
-        for name, throttle in buckets:
-            wait = await self._store.take_token(name, throttle.rate, throttle.burst, now)
-            if wait > 0:
-                exchange.error = f"throttled by {name.split(':', 1)[1]} ({throttle})"
-                retry = str(max(1, math.ceil(wait))) if math.isfinite(wait) else "60"
-                return gateway_error(429, "Too Many Requests", [("retry-after", retry)], response_type="THROTTLED")
+        failed, wait = await self._store.take_tokens([(n, t.rate, t.burst) for n, t in buckets], now)
+        if failed >= 0:
+            name, throttle = buckets[failed]
+            exchange.error = f"throttled by {name.split(':', 1)[1]} ({throttle})"
+            retry = str(max(1, math.ceil(wait))) if math.isfinite(wait) else "60"
+            return gateway_error(429, "Too Many Requests", [("retry-after", retry)], response_type="THROTTLED")
         if key is not None and key.plan is not None and key.plan.quota is not None:
             quota = key.plan.quota
             period, ends = quota.window(now)

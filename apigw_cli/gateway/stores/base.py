@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,9 +38,9 @@ class ManualClock:
 class Store(Protocol):
     """Atomic operations on named state; an implementation must make each one indivisible."""
 
-    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
-        """Take one token from the bucket `key` (refilled at `rate` a second up to `burst`):
-        0 when taken, else the seconds until one will be there."""
+    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]], now: float) -> tuple[int, float]:
+        """Take one token from each bucket (key, rate a second, burst), all or none, in one step:
+        (-1, 0) when taken, else (index of the first empty bucket, seconds until it has one)."""
         ...
 
     async def count(self, key: str, expires_at: float, now: float) -> int:

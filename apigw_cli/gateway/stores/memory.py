@@ -4,6 +4,7 @@ operation runs to its end without interleaving."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from apigw_cli.gateway.stores.base import CachedResponse
 
@@ -18,14 +19,19 @@ class MemoryStore:
         self._cache_bytes = cache_bytes
         self._cached = 0
 
-    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
-        tokens, updated = self._buckets.get(key, (float(burst), now))
-        tokens = min(float(burst), tokens + max(0.0, now - updated) * rate)
-        if tokens >= 1:
-            self._buckets[key] = (tokens - 1, now)
-            return 0.0
-        self._buckets[key] = (tokens, now)
-        return (1 - tokens) / rate if rate > 0 else float("inf")
+    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]], now: float) -> tuple[int, float]:
+        levels = []
+        for key, rate, burst in buckets:
+            tokens, updated = self._buckets.get(key, (float(burst), now))
+            levels.append(min(float(burst), tokens + max(0.0, now - updated) * rate))
+        for index, ((_, rate, _), tokens) in enumerate(zip(buckets, levels, strict=True)):
+            if tokens < 1:
+                for (key, _, _), level in zip(buckets, levels, strict=True):
+                    self._buckets[key] = (level, now)
+                return index, (1 - tokens) / rate if rate > 0 else float("inf")
+        for (key, _, _), level in zip(buckets, levels, strict=True):
+            self._buckets[key] = (level - 1, now)
+        return -1, 0.0
 
     async def count(self, key: str, expires_at: float, now: float) -> int:
         count, expires = self._counters.get(key, (0, expires_at))

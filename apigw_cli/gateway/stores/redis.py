@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from apigw_cli.errors import ApigwError
@@ -20,18 +21,28 @@ from apigw_cli.gateway.stores.base import CachedResponse
 logger = logging.getLogger("apigw")
 FailurePolicy = Literal["open", "closed"]
 
-# KEYS[1] bucket; ARGV: rate, burst, now. Returns 0 when a token was taken, else seconds to wait (as a string).
-_TAKE_TOKEN = """
-local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tokens = tonumber(bucket[1]) or burst
-local at = tonumber(bucket[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return tostring(wait)
+# KEYS: the buckets; ARGV: now, then rate and burst of each bucket. All or none: returns
+# {-1, "0"} when a token was taken from each, else {index (0-based) of the first empty one, wait}.
+_TAKE_TOKENS = """
+local now = tonumber(ARGV[1])
+local levels = {}
+local failed, wait = -1, 0
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local bucket = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(bucket[1]) or burst
+  local at = tonumber(bucket[2]) or now
+  levels[i] = math.min(burst, tokens + math.max(0, now - at) * rate)
+  if failed < 0 and levels[i] < 1 then failed, wait = i - 1, (1 - levels[i]) / rate end
+end
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local level = levels[i]
+  if failed < 0 then level = level - 1 end
+  redis.call('HSET', key, 'tokens', tostring(level), 'at', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
+end
+return {failed, tostring(wait)}
 """
 
 
@@ -48,7 +59,7 @@ class RedisStore:
         )
         self._failure = failure
         self._prefix = prefix
-        self._script = self._client.register_script(_TAKE_TOKEN)
+        self._script = self._client.register_script(_TAKE_TOKENS)
         self._last_warning = 0.0
         self.url = url
 
@@ -62,13 +73,16 @@ class RedisStore:
                 "Redis at %s is unavailable (%s: %s): letting requests through (fail-open)", self.url, operation, exc
             )
 
-    async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
+    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]], now: float) -> tuple[int, float]:
+        args: list[float] = [now]
+        for _, rate, burst in buckets:
+            args += [rate, burst]
         try:
-            wait = await self._script(keys=[self._prefix + key], args=[rate, burst, now])
+            failed, wait = await self._script(keys=[self._prefix + key for key, _, _ in buckets], args=args)
         except Exception as exc:
             self._failed("throttle", exc)
-            return 0.0
-        return float(wait.decode() if isinstance(wait, bytes) else wait)
+            return -1, 0.0
+        return int(failed), float(wait.decode() if isinstance(wait, bytes) else wait)
 
     async def count(self, key: str, expires_at: float, now: float) -> int:
         try:
