@@ -56,10 +56,16 @@ def route_changes(old: Gateway, new: Gateway) -> tuple[RouteChange, ...]:
         previous = before.get(key)
         if previous is None or previous.fingerprint == op.fingerprint:
             continue
+        details = []
         if (previous.integration.kind, previous.integration.target) != (op.integration.kind, op.integration.target):
-            detail = f"integration: {op.integration.kind} {op.integration.target}"
-        else:
-            detail = "parameters, body or responses"
+            details.append(f"integration: {op.integration.kind} {op.integration.target}")
+        if previous.api_key_required != op.api_key_required:
+            details.append(f"auth: {'api key' if op.api_key_required else 'none'}")
+        if previous.throttle != op.throttle:
+            details.append(f"throttle: {op.throttle or 'none'}")
+        if previous.cache != op.cache:
+            details.append(f"cache: {op.cache or 'off'}")
+        detail = ", ".join(details) or "parameters, body or responses"
         changes.append(RouteChange("changed", key, detail))
     return tuple(changes)
 

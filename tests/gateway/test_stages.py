@@ -101,3 +101,32 @@ def test_invoke_and_routes_follow_the_stage(spec: Path) -> None:
     routes = runner.invoke(app, ["routes", str(spec), "--stage", "prod", "--json"])
     targets = {row["path"]: row["target"] for row in json.loads(routes.output)}
     assert targets["/proxied/{id}"].endswith("/prod-backend/{id}")
+
+
+def test_a_stage_overrides_the_throttle_and_turns_the_cache_off(tmp_path: Path) -> None:
+    write(tmp_path, "h.py", HANDLER)
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: staged, version: "1"}
+        x-integration: {type: mock}
+        x-gateway:
+          throttle: {rate: 100, burst: 100}
+          stages:
+            dev: {throttle: {rate: 1, burst: 2}, cache: false}
+            prod: {}
+        paths:
+          /items:
+            get:
+              x-cache: {ttl: 60}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    dev = gateway_for(spec, stage="dev")
+    assert dev.operations[0].cache is None
+    assert [call(dev, "GET", "/items").status_code for _ in range(3)][-1] == 429
+    prod = gateway_for(spec, stage="prod")
+    assert prod.operations[0].cache is not None
+    assert [call(prod, "GET", "/items").status_code for _ in range(3)] == [200, 200, 200]

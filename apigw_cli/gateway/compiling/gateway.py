@@ -158,7 +158,11 @@ class _GatewayCompiler:
         for scheme, routes in self.unenforced.items():
             notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(routes[:5])})")
         state = context.state
-        throttle = ThrottleStage(state.store, state.clock, api_throttle(document), str(document.root_path))
+        stage = context.stage
+        limits = api_throttle(document)
+        if stage.throttle is not None and stage.throttle_at is not None:
+            limits = read_throttle(document, stage.throttle, stage.throttle_at)
+        throttle = ThrottleStage(state.store, state.clock, limits, str(document.root_path))
         if self.without_integration:
             notices.append(
                 f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
@@ -237,7 +241,9 @@ class _GatewayCompiler:
         throttle = None
         if "x-throttle" in raw:
             throttle = read_throttle(self.document, raw["x-throttle"], at.child("x-throttle"))
-        cache = read_cache(self.document, raw["x-cache"], at.child("x-cache")) if "x-cache" in raw else None
+        cache = None
+        if "x-cache" in raw and self.context.stage.cache:
+            cache = read_cache(self.document, raw["x-cache"], at.child("x-cache"))
         summary = raw.get("summary") or raw.get("description") or ""
         return Operation(
             method=method,

@@ -17,6 +17,9 @@ _VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.:/-]+)\}")
 class Stage:
     name: str | None  # None: the spec declares no stages
     variables: dict[str, str] = field(default_factory=dict)
+    throttle: Any = None  # the stage's own API throttle ({rate, burst}), over x-gateway.throttle
+    throttle_at: Location | None = None
+    cache: bool = True  # `cache: false` turns every x-cache off in this stage
 
     def substitute(self, text: str, document: SpecDocument, at: Location) -> str:
         """`text` with each `${stageVariables.NAME}` replaced; an unknown name is a SpecError there."""
@@ -55,4 +58,13 @@ def choose_stage(document: SpecDocument, wanted: str | None) -> Stage:
     variables = entry.get("variables") or {} if isinstance(entry, dict) else None
     if not isinstance(variables, dict):
         raise document.error(f"stage {name}: variables must map names to values", at.child(name))
-    return Stage(name, {str(key): str(value) for key, value in variables.items()})
+    cache = entry.get("cache", True)
+    if not isinstance(cache, bool):
+        raise document.error(f"stage {name}: cache must be true or false", at.child(name, "cache"))
+    return Stage(
+        name,
+        {str(key): str(value) for key, value in variables.items()},
+        entry.get("throttle"),
+        at.child(name, "throttle"),
+        cache,
+    )
