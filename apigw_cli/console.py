@@ -167,13 +167,23 @@ def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
             "operationId": op.operation_id,
             "integration": op.integration.kind,
             "target": op.integration.target,
-            "auth": "api key" if op.api_key_required else "none",
+            "auth": _auth_text(op),
             "throttle": str(op.throttle) if op.throttle else None,
             "cache": str(op.cache) if op.cache else None,
             "summary": op.summary,
         }
         for op in gateway.operations
     ]
+
+
+def _auth_text(op: Any) -> str:
+    parts = []
+    if op.jwt is not None:
+        authorizer, scopes = op.jwt
+        parts.append(f"jwt {authorizer.name}" + (f" [{' '.join(scopes)}]" if scopes else ""))
+    if op.api_key_required:
+        parts.append("api key")
+    return " + ".join(parts) or "none"
 
 
 def print_routes(gateway: Gateway, as_json: bool) -> None:

@@ -125,6 +125,8 @@ class Exchange:
     error: str | None = None  # why the gateway answered an error itself, for the access log
     notes: list[str] = field(default_factory=list)
     api_key: ApiKey | None = None  # the key the request presented, once the API key stage checked it
+    claims: dict[str, Any] | None = None  # a verified JWT's claims
+    scopes: tuple[str, ...] = ()  # the JWT's scopes
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> GatewayResponse:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from apigw_cli.gateway.jwt_auth import JwtAuthorizer
 from apigw_cli.gateway.policies import CachePolicy, Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
@@ -57,6 +58,7 @@ class Operation:
     api_key_required: bool = False
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
     cache: CachePolicy | None = None  # x-cache
+    jwt: tuple[JwtAuthorizer, tuple[str, ...]] | None = None  # the JWT authorizer and the scopes required
 
     @property
     def route_key(self) -> str:

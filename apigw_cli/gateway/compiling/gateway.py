@@ -23,6 +23,8 @@ from apigw_cli.gateway.compiling.integrations import Located, inherit, x_integra
 from apigw_cli.gateway.compiling.policies import (
     api_keys,
     api_throttle,
+    jwt_authorizers,
+    jwt_requirement,
     read_cache,
     read_throttle,
     requires_api_key,
@@ -45,6 +47,7 @@ from apigw_cli.gateway.stages.cors import CorsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
+from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.route import RouteStage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
@@ -80,6 +83,7 @@ def build_pipeline(
     keys: ApiKeys | None = None,
     throttle: ThrottleStage | None = None,
     cache: CacheStage | None = None,
+    jwt: bool = False,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
@@ -90,6 +94,8 @@ def build_pipeline(
     if responses is not None:
         stages.append(GatewayResponsesStage(responses))
     stages += [ErrorBoundaryStage(), BodyLimitStage(settings.max_body_bytes), RouteStage(router)]
+    if jwt:
+        stages.append(JwtStage())
     if keys is not None:
         stages.append(ApiKeyStage(keys))
     if throttle is not None:
@@ -111,6 +117,7 @@ class _GatewayCompiler:
         self.aws = AwsIntegrations(context)
         self.without_integration = 0
         self.keys = api_keys(self.document, context.settings.api_keys)
+        self.jwt_authorizers = jwt_authorizers(self.document)
         self.unenforced: dict[str, list[str]] = {}
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
@@ -152,7 +159,7 @@ class _GatewayCompiler:
                 operations.append(operation)
         notices = list(context.notices) + self.aws.notices()
         if context.settings.no_auth:
-            notices.append("auth is OFF (--no-auth): API keys are not checked; never expose this server")
+            notices.append("auth is OFF (--no-auth): API keys and JWTs are not checked; never expose this server")
         if any(op.api_key_required for op in operations) and not self.keys.keys:
             notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
         for scheme, routes in self.unenforced.items():
@@ -186,6 +193,7 @@ class _GatewayCompiler:
                 CacheStage(state.store, state.clock, str(document.root_path))
                 if any(op.cache for op in operations)
                 else None,
+                any(op.jwt for op in operations),
             ),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
@@ -234,8 +242,9 @@ class _GatewayCompiler:
         merged = {**shared_params, **self.contracts.raw_parameters(raw, at)}
         integration = self._integration(raw, at, integration_config, template, method)
         validate_parameters, validate_body = request_validation(self.context, raw, at)
-        key_required, other_schemes = requires_api_key(self.document, raw)
+        key_required, other_schemes = requires_api_key(self.document, raw, frozenset(self.jwt_authorizers))
         key_required = key_required and not self.context.settings.no_auth
+        jwt = None if self.context.settings.no_auth else jwt_requirement(self.document, raw, self.jwt_authorizers)
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(f"{method} {template}")
         throttle = None
@@ -261,6 +270,7 @@ class _GatewayCompiler:
             api_key_required=key_required,
             throttle=throttle,
             cache=cache,
+            jwt=jwt,
         )
 
     def _integration(

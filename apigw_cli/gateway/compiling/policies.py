@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from apigw_cli.errors import SpecError
+from apigw_cli.gateway.jwt_auth import JwtAuthorizer, load_jwks_text
 from apigw_cli.gateway.policies import (
     DEFAULT_BURST,
     DEFAULT_CACHE_TTL,
@@ -129,7 +130,9 @@ def is_api_key_scheme(scheme: Any) -> bool:
     )
 
 
-def requires_api_key(document: SpecDocument, operation: dict[str, Any]) -> tuple[bool, list[str]]:
+def requires_api_key(
+    document: SpecDocument, operation: dict[str, Any], enforced: frozenset[str] = frozenset()
+) -> tuple[bool, list[str]]:
     """Whether every alternative of the operation's security names an API key scheme, and the
     other schemes it names (not enforced by this gateway yet)."""
     security = operation.get("security", document.root.get("security"))
@@ -142,7 +145,7 @@ def requires_api_key(document: SpecDocument, operation: dict[str, Any]) -> tuple
         names = list(alternative) if isinstance(alternative, dict) else []
         if not any(is_api_key_scheme(schemes.get(name)) for name in names):
             required = False
-        others += [name for name in names if not is_api_key_scheme(schemes.get(name))]
+        others += [name for name in names if not is_api_key_scheme(schemes.get(name)) and name not in enforced]
     return required, others
 
 
@@ -160,3 +163,75 @@ def read_cache(document: SpecDocument, raw: Any, at: Location) -> CachePolicy | 
     ):
         raise document.error("x-cache keys are query.NAME or header.NAME", at.child("keys"))
     return CachePolicy(ttl, tuple(keys)) if ttl > 0 else None
+
+
+def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:
+    """JWT authorizers by security scheme name, from x-gateway.authorizers and the managed
+    gateway's `x-amazon-apigateway-authorizer: {type: jwt}` (whose keys x-gateway can point at)."""
+    gateway = document.root.get("x-gateway")
+    local: dict[str, Any] = gateway.get("authorizers") or {} if isinstance(gateway, dict) else {}
+    at = document.root_location.child("x-gateway", "authorizers")
+    found: dict[str, JwtAuthorizer] = {}
+    names = set(local) | {
+        name
+        for name, scheme in security_schemes(document).items()
+        if isinstance(scheme, dict)
+        and str((scheme.get("x-amazon-apigateway-authorizer") or {}).get("type", "")).lower() == "jwt"
+    }
+    for name in sorted(names):
+        config: dict[str, Any] = {}
+        aws = (security_schemes(document).get(name) or {}).get("x-amazon-apigateway-authorizer") or {}
+        if isinstance(aws, dict) and str(aws.get("type", "")).lower() == "jwt":
+            jwt_config = aws.get("jwtConfiguration") or {}
+            config.update({"issuer": jwt_config.get("issuer"), "audience": jwt_config.get("audience")})
+            source = str(aws.get("identitySource", "$request.header.Authorization"))
+            config["header"] = source.rsplit(".", 1)[-1]
+        mine = local.get(name)
+        if mine is not None:
+            if not isinstance(mine, dict) or str(mine.get("type", "jwt")).lower() != "jwt":
+                raise document.error("an authorizer is {type: jwt, issuer, audience, algorithms, jwks}", at.child(name))
+            config.update({k: v for k, v in mine.items() if k != "type"})
+        found[name] = _jwt_authorizer(document, name, config, at.child(name) if name in local else at)
+    return found
+
+
+def _jwt_authorizer(document: SpecDocument, name: str, config: dict[str, Any], at: Location) -> JwtAuthorizer:
+    audience = config.get("audience") or []
+    audiences = (audience,) if isinstance(audience, str) else tuple(str(a) for a in audience)
+    algorithms = tuple(str(a) for a in config.get("algorithms") or ["RS256"])
+    if any(a.lower() == "none" for a in algorithms):
+        raise document.error(f"authorizer {name}: algorithm 'none' is never accepted", at)
+    issuer = config.get("issuer")
+    options: dict[str, Any] = {
+        "name": name,
+        "issuer": str(issuer) if issuer else None,
+        "audiences": audiences,
+        "algorithms": algorithms,
+        "header": str(config.get("header") or "Authorization").lower(),
+    }
+    jwks = config.get("jwks")
+    if jwks is None and issuer:
+        jwks = str(issuer).rstrip("/") + "/.well-known/jwks.json"
+    if not isinstance(jwks, str):
+        raise document.error(f"authorizer {name}: give jwks (a JWKS file next to the spec, or its URL)", at)
+    if jwks.startswith(("http://", "https://")):
+        return JwtAuthorizer(jwks_url=jwks, **options)
+    path = (document.root_path.parent / jwks).resolve()
+    try:
+        return JwtAuthorizer.with_jwks(load_jwks_text(path.read_text(encoding="utf-8")), **options)
+    except (OSError, ValueError) as exc:
+        raise document.error(f"authorizer {name}: JWKS {jwks} cannot be used: {exc}", at) from None
+
+
+def jwt_requirement(
+    document: SpecDocument, operation: dict[str, Any], authorizers: dict[str, JwtAuthorizer]
+) -> tuple[JwtAuthorizer, tuple[str, ...]] | None:
+    security = operation.get("security", document.root.get("security"))
+    if not isinstance(security, list):
+        return None
+    for alternative in security:
+        if isinstance(alternative, dict):
+            for name, scopes in alternative.items():
+                if name in authorizers:
+                    return authorizers[name], tuple(str(scope) for scope in scopes or [])
+    return None

@@ -109,6 +109,7 @@ def event_v1(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
             "resourceId": f"{abs(hash(operation.path)) % 36**6:06x}"[:6],
             "resourcePath": operation.path,
             "stage": settings.stage,
+            **({"authorizer": {"claims": exchange.claims}} if exchange.claims is not None else {}),
         },
         "body": body,
         "isBase64Encoded": is_base64,
@@ -159,6 +160,8 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
         "time": request_time,
         "timeEpoch": epoch_ms,
     }
+    if exchange.claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": exchange.claims, "scopes": list(exchange.scopes)}}
     if body is not None:
         event["body"] = body
     if exchange.path_params:

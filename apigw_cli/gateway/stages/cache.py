@@ -49,5 +49,6 @@ class CacheStage:
             elif where == "header":
                 parts.append(f"{name}={request.header(field.lower()) or ''}")
         # a cached answer for one caller is never served to another
-        parts.append(f"principal={exchange.api_key.name if exchange.api_key else ''}")
+        subject = str(exchange.claims.get("sub", "")) if exchange.claims else ""
+        parts.append(f"principal={exchange.api_key.name if exchange.api_key else ''}|{subject}")
         return "\x1f".join(parts)
