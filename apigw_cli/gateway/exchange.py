@@ -127,6 +127,7 @@ class Exchange:
     api_key: ApiKey | None = None  # the key the request presented, once the API key stage checked it
     claims: dict[str, Any] | None = None  # a verified JWT's claims
     scopes: tuple[str, ...] = ()  # the JWT's scopes
+    authorizer_context: dict[str, Any] | None = None  # a Lambda authorizer's principalId and context
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> GatewayResponse:

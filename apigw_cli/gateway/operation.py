@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.jwt_auth import JwtAuthorizer
+from apigw_cli.gateway.lambda_auth import LambdaAuthorizer
 from apigw_cli.gateway.policies import CachePolicy, Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
@@ -59,6 +60,7 @@ class Operation:
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
     cache: CachePolicy | None = None  # x-cache
     jwt: tuple[JwtAuthorizer, tuple[str, ...]] | None = None  # the JWT authorizer and the scopes required
+    lambda_authorizer: LambdaAuthorizer | None = None
 
     @property
     def route_key(self) -> str:

@@ -34,6 +34,7 @@ from apigw_cli.gateway.integrations.integration_responses import IntegrationResp
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
 from apigw_cli.gateway.integrations.request_mapping import ParameterSource, RequestMapping
 from apigw_cli.gateway.integrations.unavailable import unmapped_lambda, unsupported
+from apigw_cli.gateway.lambda_auth import LambdaAuthorizer
 from apigw_cli.spec.document import Location
 
 INTEGRATION_KEY = "x-amazon-apigateway-integration"
@@ -169,7 +170,7 @@ class AwsIntegrations:
         if function is None:
             service = service_of(uri) or "an AWS service"
             return unsupported(f"integration type {kind} to {service} cannot run locally")
-        reference = self._handler_for(function)
+        reference = self.handler_for(function)
         if reference is None:
             self.unmapped.setdefault(str(function), []).append(route)
             return unmapped_lambda(str(function))
@@ -183,7 +184,7 @@ class AwsIntegrations:
         handler = load_handler(context, reference, at.child("uri"))
         return LambdaCustomIntegration(handler, reference, timeout, context.executor, responses)
 
-    def _handler_for(self, function: LambdaRef) -> str | None:
+    def handler_for(self, function: LambdaRef) -> str | None:
         for key, reference in self.context.options.lambdas:
             if function.matches(key):
                 return reference
@@ -386,3 +387,68 @@ def cors_policy(context: CompileContext) -> CorsPolicy | None:
         max_age=max_age,
         allow_credentials=bool(declared.get("allowCredentials")),
     )
+
+
+def lambda_authorizers(context: CompileContext, integrations: AwsIntegrations) -> dict[str, LambdaAuthorizer]:
+    """TOKEN and REQUEST authorizers by security scheme name: the managed gateway's
+    `x-amazon-apigateway-authorizer` (its Lambda mapped like any other), or
+    `x-gateway.authorizers.NAME: {type: token|request, handler: file.py:function, ...}`."""
+    from apigw_cli.gateway.compiling.policies import security_schemes
+
+    document = context.document
+    gateway = document.root.get("x-gateway")
+    local = gateway.get("authorizers") or {} if isinstance(gateway, dict) else {}
+    found: dict[str, LambdaAuthorizer] = {}
+    for name, scheme in security_schemes(document).items():
+        raw = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
+        mine = local.get(name) if isinstance(local.get(name), dict) else None
+        config = {**(raw if isinstance(raw, dict) else {}), **(mine or {})}
+        kind = str(config.get("type", "")).lower()
+        if kind not in ("token", "request"):
+            continue
+        at = document.root_location.child("x-gateway", "authorizers", name) if mine else document.root_location
+        reference = config.get("handler")
+        if reference is None:
+            function = lambda_ref(config.get("authorizerUri"))
+            reference = integrations.handler_for(function) if function is not None else None
+            if reference is None:
+                raise context.error(
+                    f"authorizer {name}: its Lambda ({function or 'no authorizerUri'}) has no local handler: "
+                    "map it under x-gateway.lambdas or in --lambda-map",
+                    at,
+                )
+        handler = load_handler(context, str(reference), at)
+        default_source = "method.request.header.Authorization" if kind == "token" else ""
+        sources = tuple(
+            _identity_source(part.strip())
+            for part in str(config.get("identitySource", default_source)).split(",")
+            if part.strip()
+        )
+        if not sources or any(source is None for source in sources):
+            raise context.error(f"authorizer {name}: identitySource must name headers or query parameters", at)
+        expression = config.get("identityValidationExpression")
+        found[name] = LambdaAuthorizer(
+            name=name,
+            kind=kind,
+            handler=handler,
+            reference=str(reference),
+            identity_sources=tuple(s for s in sources if s),
+            validation=re.compile(str(expression)) if expression else None,
+            ttl=float(config.get("authorizerResultTtlInSeconds", 300)),
+            simple=bool(config.get("enableSimpleResponses")),
+            executor=context.executor,
+            settings=context.lambda_settings,
+        )
+    return found
+
+
+def _identity_source(text: str) -> str | None:
+    for prefix, kind in (
+        ("method.request.header.", "header"),
+        ("$request.header.", "header"),
+        ("method.request.querystring.", "query"),
+        ("$request.querystring.", "query"),
+    ):
+        if text.startswith(prefix):
+            return f"{kind}.{text[len(prefix) :]}"
+    return None

@@ -15,6 +15,7 @@ from apigw_cli.gateway.compiling.aws import (
     AwsIntegrations,
     cors_policy,
     gateway_responses,
+    lambda_authorizers,
     request_validation,
 )
 from apigw_cli.gateway.compiling.context import CompileContext
@@ -24,10 +25,10 @@ from apigw_cli.gateway.compiling.policies import (
     api_keys,
     api_throttle,
     jwt_authorizers,
-    jwt_requirement,
     read_cache,
     read_throttle,
     requires_api_key,
+    security_requirement,
 )
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.cors import CorsPolicy
@@ -48,6 +49,7 @@ from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
 from apigw_cli.gateway.stages.jwt import JwtStage
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizerStage
 from apigw_cli.gateway.stages.route import RouteStage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
@@ -84,6 +86,7 @@ def build_pipeline(
     throttle: ThrottleStage | None = None,
     cache: CacheStage | None = None,
     jwt: bool = False,
+    custom_authorizers: LambdaAuthorizerStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
@@ -96,6 +99,8 @@ def build_pipeline(
     stages += [ErrorBoundaryStage(), BodyLimitStage(settings.max_body_bytes), RouteStage(router)]
     if jwt:
         stages.append(JwtStage())
+    if custom_authorizers is not None:
+        stages.append(custom_authorizers)
     if keys is not None:
         stages.append(ApiKeyStage(keys))
     if throttle is not None:
@@ -118,6 +123,7 @@ class _GatewayCompiler:
         self.without_integration = 0
         self.keys = api_keys(self.document, context.settings.api_keys)
         self.jwt_authorizers = jwt_authorizers(self.document)
+        self.lambda_authorizers = lambda_authorizers(context, self.aws)
         self.unenforced: dict[str, list[str]] = {}
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
@@ -194,6 +200,7 @@ class _GatewayCompiler:
                 if any(op.cache for op in operations)
                 else None,
                 any(op.jwt for op in operations),
+                LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
             ),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
@@ -242,9 +249,14 @@ class _GatewayCompiler:
         merged = {**shared_params, **self.contracts.raw_parameters(raw, at)}
         integration = self._integration(raw, at, integration_config, template, method)
         validate_parameters, validate_body = request_validation(self.context, raw, at)
-        key_required, other_schemes = requires_api_key(self.document, raw, frozenset(self.jwt_authorizers))
+        enforced = frozenset(self.jwt_authorizers) | frozenset(self.lambda_authorizers)
+        key_required, other_schemes = requires_api_key(self.document, raw, enforced)
         key_required = key_required and not self.context.settings.no_auth
-        jwt = None if self.context.settings.no_auth else jwt_requirement(self.document, raw, self.jwt_authorizers)
+        jwt = custom = None
+        if not self.context.settings.no_auth:
+            jwt = security_requirement(self.document, raw, self.jwt_authorizers)
+            found = security_requirement(self.document, raw, self.lambda_authorizers)
+            custom = found[0] if found else None
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(f"{method} {template}")
         throttle = None
@@ -271,6 +283,7 @@ class _GatewayCompiler:
             throttle=throttle,
             cache=cache,
             jwt=jwt,
+            lambda_authorizer=custom,
         )
 
     def _integration(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from apigw_cli.errors import SpecError
 from apigw_cli.gateway.jwt_auth import JwtAuthorizer, load_jwks_text
@@ -23,6 +24,7 @@ from apigw_cli.gateway.policies import (
 from apigw_cli.spec.document import Location, SpecDocument, display_path, parse_file_shown
 
 API_KEY_HEADER = "x-api-key"
+AuthorizerT = TypeVar("AuthorizerT")
 
 
 def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:
@@ -172,6 +174,12 @@ def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:
     local: dict[str, Any] = gateway.get("authorizers") or {} if isinstance(gateway, dict) else {}
     at = document.root_location.child("x-gateway", "authorizers")
     found: dict[str, JwtAuthorizer] = {}
+    lambda_kinds = ("token", "request")
+    local = {
+        name: entry
+        for name, entry in local.items()
+        if not (isinstance(entry, dict) and (str(entry.get("type")).lower() in lambda_kinds or "handler" in entry))
+    }
     names = set(local) | {
         name
         for name, scheme in security_schemes(document).items()
@@ -223,9 +231,10 @@ def _jwt_authorizer(document: SpecDocument, name: str, config: dict[str, Any], a
         raise document.error(f"authorizer {name}: JWKS {jwks} cannot be used: {exc}", at) from None
 
 
-def jwt_requirement(
-    document: SpecDocument, operation: dict[str, Any], authorizers: dict[str, JwtAuthorizer]
-) -> tuple[JwtAuthorizer, tuple[str, ...]] | None:
+def security_requirement(
+    document: SpecDocument, operation: dict[str, Any], authorizers: Mapping[str, AuthorizerT]
+) -> tuple[AuthorizerT, tuple[str, ...]] | None:
+    """The first authorizer among `authorizers` the operation's security names, with its scopes."""
     security = operation.get("security", document.root.get("security"))
     if not isinstance(security, list):
         return None

@@ -110,6 +110,7 @@ def event_v1(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
             "resourcePath": operation.path,
             "stage": settings.stage,
             **({"authorizer": {"claims": exchange.claims}} if exchange.claims is not None else {}),
+            **({"authorizer": exchange.authorizer_context} if exchange.authorizer_context is not None else {}),
         },
         "body": body,
         "isBase64Encoded": is_base64,
@@ -162,6 +163,8 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> dict[str, Any]:
     }
     if exchange.claims is not None:
         event["requestContext"]["authorizer"] = {"jwt": {"claims": exchange.claims, "scopes": list(exchange.scopes)}}
+    elif exchange.authorizer_context is not None:
+        event["requestContext"]["authorizer"] = {"lambda": exchange.authorizer_context}
     if body is not None:
         event["body"] = body
     if exchange.path_params:

@@ -1,0 +1,128 @@
+"""Lambda (custom) authorizers, TOKEN and REQUEST, run as local Python handlers: the IAM policy
+they return is matched against the method ARN (Deny wins; `*` and `?` wildcards), or the HTTP
+API simple form `{"isAuthorized": ...}` is read. Results are cached for the authorizer's TTL,
+keyed by the identity (and the route, for REQUEST). An authorizer that raises or answers nonsense
+denies: it never lets a request through."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import logging
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from apigw_cli.gateway.exchange import Exchange
+from apigw_cli.gateway.integrations.lambda_events import ACCOUNT_ID, API_ID, LambdaContext, LambdaSettings, event_v1
+
+logger = logging.getLogger("apigw")
+
+
+class AuthorizerFailed(Exception):
+    """The authorizer raised, timed out or answered something that is not a decision."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    principal: str | None
+    context: dict[str, Any]
+
+
+@dataclass
+class LambdaAuthorizer:
+    name: str
+    kind: str  # "token" or "request"
+    handler: Callable[..., Any]
+    reference: str
+    identity_sources: tuple[str, ...]  # header.X, query.X
+    validation: re.Pattern[str] | None
+    ttl: float
+    simple: bool  # the HTTP API's {"isAuthorized": bool} answer
+    executor: ThreadPoolExecutor
+    settings: LambdaSettings
+    timeout: float = 10.0
+    # identity -> (expires at, the authorizer's answer); the policy in it is matched against each
+    # request's method ARN, as the managed gateway does with cached policies
+    _cache: dict[tuple[str, ...], tuple[float, Any]] = field(default_factory=dict)
+
+    def identity(self, exchange: Exchange) -> tuple[str, ...] | None:
+        values = []
+        for source in self.identity_sources:
+            where, _, name = source.partition(".")
+            value = exchange.request.header(name.lower()) if where == "header" else None
+            if where == "query":
+                found = exchange.request.query.get(name)
+                value = found[-1] if found else None
+            if not value:
+                return None
+            values.append(value)
+        return tuple(values)
+
+    async def decide(self, exchange: Exchange, identity: tuple[str, ...], now: float) -> Decision:
+        operation = exchange.operation
+        assert operation is not None
+        key = identity if self.kind == "token" else (*identity, operation.route_key)
+        method_arn = (
+            f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{API_ID}/{self.settings.stage}/"
+            f"{exchange.request.method}/{operation.path.lstrip('/')}"
+        )
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > now:
+            return self._read(cached[1], method_arn)
+        if self.kind == "token":
+            event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": identity[0], "methodArn": method_arn}
+        else:
+            event = {"type": "REQUEST", "methodArn": method_arn, **event_v1(exchange, self.settings)}
+        answer = await self._call(event, exchange)
+        decision = self._read(answer, method_arn)  # a malformed answer raises here, and is not cached
+        if self.ttl > 0:
+            self._cache[key] = (now + self.ttl, answer)
+        return decision
+
+    async def _call(self, event: dict[str, Any], exchange: Exchange) -> Any:
+        context = LambdaContext(self.reference.rpartition(":")[2], exchange.request_id, time.monotonic() + self.timeout)
+        try:
+            loop = asyncio.get_running_loop()
+            return await asyncio.wait_for(
+                loop.run_in_executor(self.executor, self.handler, event, context), self.timeout
+            )
+        except Exception as exc:
+            logger.error("authorizer %s raised %s: %s", self.name, type(exc).__name__, exc, exc_info=exc)
+            raise AuthorizerFailed(f"authorizer {self.name} raised {type(exc).__name__}: {exc}") from exc
+
+    def _read(self, answer: Any, method_arn: str) -> Decision:
+        if not isinstance(answer, dict):
+            raise AuthorizerFailed(f"authorizer {self.name} answered {type(answer).__name__}, not a policy")
+        context: dict[str, Any] = answer["context"] if isinstance(answer.get("context"), dict) else {}
+        if self.simple or "isAuthorized" in answer:
+            if not isinstance(answer.get("isAuthorized"), bool):
+                raise AuthorizerFailed(f"authorizer {self.name}: isAuthorized must be true or false")
+            return Decision(answer["isAuthorized"], None, context)
+        policy = answer.get("policyDocument")
+        statements = policy.get("Statement") if isinstance(policy, dict) else None
+        if not isinstance(statements, list):
+            raise AuthorizerFailed(f"authorizer {self.name} answered no policyDocument.Statement")
+        allowed = denied = False
+        for statement in statements:
+            if not isinstance(statement, dict) or not _covers(statement, method_arn):
+                continue
+            effect = str(statement.get("Effect", "")).lower()
+            allowed = allowed or effect == "allow"
+            denied = denied or effect == "deny"
+        principal = answer.get("principalId")
+        return Decision(allowed and not denied, str(principal) if principal is not None else None, context)
+
+
+def _covers(statement: dict[str, Any], method_arn: str) -> bool:
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(action)) for action in actions):
+        return False
+    resources = statement.get("Resource", [])
+    resources = [resources] if isinstance(resources, str) else resources
+    return any(fnmatch.fnmatchcase(method_arn, str(resource)) for resource in resources)
