@@ -157,7 +157,7 @@ READ_KEYS = frozenset(
     {
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-request-validators",
         "x-amazon-apigateway-request-validator", "x-amazon-apigateway-binary-media-types",
-        "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-cors",
+        "x-amazon-apigateway-gateway-responses", "x-amazon-apigateway-cors", "x-amazon-apigateway-api-key-source",
     }
 )  # fmt: skip
 
