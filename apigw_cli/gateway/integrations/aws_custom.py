@@ -21,6 +21,7 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
 from apigw_cli.gateway.integrations.lambda_events import LambdaContext
+from apigw_cli.gateway.validation.body import media_type_of
 
 logger = logging.getLogger("apigw")
 
@@ -46,12 +47,11 @@ class TemplateMockIntegration:
         return selected.apply(response) if selected else response
 
 
-class SelectingIntegration:
-    """An http integration whose backend status selects the integration response."""
+class WrappedIntegration:
+    """An integration in front of another: the same kind and target, closed with it."""
 
-    def __init__(self, inner: Integration, responses: tuple[IntegrationResponse, ...]):
+    def __init__(self, inner: Integration):
         self._inner = inner
-        self._responses = responses
         self.kind = inner.kind
 
     @property
@@ -60,6 +60,14 @@ class SelectingIntegration:
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class SelectingIntegration(WrappedIntegration):
+    """An http integration whose backend status selects the integration response."""
+
+    def __init__(self, inner: Integration, responses: tuple[IntegrationResponse, ...]):
+        super().__init__(inner)
+        self._responses = responses
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
         response = await self._inner.invoke(exchange)
@@ -123,25 +131,17 @@ class LambdaCustomIntegration:
         return selected.apply(response) if selected else response
 
 
-class PassthroughGate:
+class PassthroughGate(WrappedIntegration):
     """`passthroughBehavior` of non-proxy integrations: with `never`, or with `when_no_templates`
     and templates declared, a Content-Type no request template covers answers 415."""
 
     def __init__(self, inner: Integration, template_types: frozenset[str]):
-        self._inner = inner
+        super().__init__(inner)
         self._template_types = template_types
-        self.kind = inner.kind
-
-    @property
-    def target(self) -> str:
-        return self._inner.target
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
-        content_type = (exchange.request.header("content-type") or "application/json").split(";", 1)[0].strip()
-        if content_type.lower() not in self._template_types:
+        content_type = media_type_of(exchange.request.header("content-type") or "application/json")
+        if content_type not in self._template_types:
             exchange.error = f"no request template for Content-Type {content_type!r} and passthrough is off"
             return gateway_error(415, "Unsupported Media Type", response_type="UNSUPPORTED_MEDIA_TYPE")
         return await self._inner.invoke(exchange)
