@@ -74,10 +74,10 @@ def wait_ready(port: int, timeout: float = 20) -> None:
 
 
 async def _one_connection(
-    port: int, requests: list[bytes], stop_at: float, latencies: list[float], statuses: dict[int, int]
+    port: int, requests: list[bytes], stop_at: float, latencies: list[float], statuses: dict[int, int], first: int
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    index = 0
+    index = first  # connections start apart, so requests that must be unique (new users) stay unique
     try:
         while time.perf_counter() < stop_at:
             started = time.perf_counter()
@@ -103,8 +103,9 @@ def load(port: int, requests: list[bytes], duration: float, connections: int) ->
 
     async def run() -> None:
         stop_at = time.perf_counter() + duration
+        share = max(1, len(requests) // connections)
         await asyncio.gather(
-            *(_one_connection(port, requests, stop_at, latencies, statuses) for _ in range(connections))
+            *(_one_connection(port, requests, stop_at, latencies, statuses, n * share) for n in range(connections))
         )
 
     started = time.perf_counter()
