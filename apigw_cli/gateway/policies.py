@@ -84,7 +84,10 @@ MAX_CACHED_BYTES = 1024 * 1024  # larger responses are not cached
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
     ttl: int
-    keys: tuple[str, ...]  # request parts in the key: query.NAME, header.NAME, path.NAME
+    keys: tuple[str, ...]  # request parts in the key: query.NAME, header.NAME
+    # as the managed gateway's requireAuthorizationForCacheControl: only authenticated callers
+    # (API key, JWT or authorizer) may skip the cache with Cache-Control: max-age=0
+    authorized_refresh_only: bool = False
 
     def __str__(self) -> str:
         return f"{self.ttl}s" + (f" by {', '.join(self.keys)}" if self.keys else "")

@@ -51,6 +51,10 @@ paths:
       security: [{key: []}]
       x-cache: {ttl: 60}
       responses: {default: {description: any}}
+  /guarded-refresh:
+    get:
+      x-cache: {ttl: 60, requireAuthorizationForCacheControl: true}
+      responses: {default: {description: any}}
 """
 
 
@@ -123,3 +127,9 @@ def test_head_is_answered_from_the_cache(client: httpx.Client) -> None:
     client.get("/items?page=9")
     head = client.head("/items?page=9")
     assert head.headers["x-cache"] == "Hit" and head.content == b""
+
+
+def test_only_authenticated_callers_may_refresh_where_required(client: httpx.Client) -> None:
+    assert calls(client.get("/guarded-refresh")) == 1
+    anonymous = client.get("/guarded-refresh", headers={"cache-control": "max-age=0"})
+    assert (calls(anonymous), anonymous.headers["x-cache"]) == (1, "Hit")

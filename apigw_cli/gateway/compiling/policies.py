@@ -164,7 +164,10 @@ def read_cache(document: SpecDocument, raw: Any, at: Location) -> CachePolicy | 
         isinstance(k, str) and k.split(".")[0] in ("query", "header") for k in keys
     ):
         raise document.error("x-cache keys are query.NAME or header.NAME", at.child("keys"))
-    return CachePolicy(ttl, tuple(keys)) if ttl > 0 else None
+    only_authorized = raw.get("requireAuthorizationForCacheControl", False)
+    if not isinstance(only_authorized, bool):
+        raise document.error("requireAuthorizationForCacheControl must be true or false", at)
+    return CachePolicy(ttl, tuple(keys), only_authorized) if ttl > 0 else None
 
 
 def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:

@@ -27,6 +27,8 @@ class CacheStage:
         key = self._key(exchange, policy, operation.fingerprint)
         now = self._clock.now()
         refresh = "max-age=0" in (exchange.request.header("cache-control") or "").replace(" ", "")
+        if refresh and policy.authorized_refresh_only and not _authenticated(exchange):
+            refresh = False
         if not refresh:
             cached = await self._store.cache_get(key, now)
             if cached is not None:
@@ -52,3 +54,7 @@ class CacheStage:
         subject = str(exchange.claims.get("sub", "")) if exchange.claims else ""
         parts.append(f"principal={exchange.api_key.name if exchange.api_key else ''}|{subject}")
         return "\x1f".join(parts)
+
+
+def _authenticated(exchange: Exchange) -> bool:
+    return exchange.api_key is not None or exchange.claims is not None or exchange.authorizer_context is not None
