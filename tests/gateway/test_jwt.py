@@ -3,6 +3,7 @@ the claims a handler receives."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -159,3 +160,34 @@ def test_algorithm_none_cannot_be_configured(tmp_path: Path) -> None:
     write(tmp_path, "h.py", HANDLER)
     with pytest.raises(SpecError, match="algorithm 'none' is never accepted"):
         gateway_for(spec)
+
+
+def test_a_jwks_url_is_fetched_once_for_concurrent_requests(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    fetches: list[int] = []
+    public = jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key(), as_dict=True)
+
+    async def jwks(request: Request) -> JSONResponse:
+        fetches.append(1)
+        return JSONResponse({"keys": [{**public, "kid": "k1"}]})
+
+    from tests.helpers import running_app
+
+    with running_app(Starlette(routes=[Route("/jwks.json", jwks)])) as keys_base:
+        write(tmp_path, "h.py", HANDLER)
+        spec = write(tmp_path, "api.yaml", SPEC.replace("jwks: jwks.json", f"jwks: {keys_base}/jwks.json"))
+        with running_server(gateway_for(spec)) as url:
+
+            async def burst() -> list[int]:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    headers = {"authorization": f"Bearer {token()}"}
+                    answers = await asyncio.gather(*(client.get(f"{url}/me", headers=headers) for _ in range(20)))
+                return [answer.status_code for answer in answers]
+
+            assert asyncio.run(burst()) == [200] * 20
+            assert get(url, "/me", token(kid="rotated")).status_code == 401  # an unknown kid: no refetch storm
+    assert len(fetches) == 1
