@@ -1,5 +1,6 @@
-"""What the policy stages cost: a python-integration GET served with no policies, the same with
-an API key and throttling checked on every request, and a cache hit. One server, one run.
+"""What the policy stages cost: the UserAPI's python-integration GET /users/{id} (a SQLite read)
+served with no policies, the same with an API key and throttling checked on every request, and a
+cache hit. One server, one run, with the memory store and then with Redis on localhost.
 
 Usage: python bench/policy_bench.py [--duration 5] [--connections 16]
 """
@@ -21,7 +22,7 @@ from gateway_bench import REPO, free_port, load, pinned, wait_ready
 SPEC = """
 openapi: 3.0.3
 info: {title: policy bench, version: "1"}
-x-integration: {type: python, handler: "handler.py:hello", payload: "2.0"}
+x-integration: {type: python, handler: "HANDLERS/users.py:get_user", payload: "1.0"}
 x-gateway:
   throttle: {rate: 1000000, burst: 1000000}
   apiKeys: [{name: bench, value: bench-key}]
@@ -30,20 +31,19 @@ components:
   securitySchemes:
     key: {type: apiKey, in: header, name: x-api-key}
 paths:
-  /plain:
+  /plain/{id}:
     get: {responses: {"200": {description: ok}}}
-  /guarded:
+  /guarded/{id}:
     get:
       security: [{key: []}]
       x-throttle: {rate: 1000000, burst: 1000000}
       responses: {"200": {description: ok}}
-  /cached:
+  /cached/{id}:
     get:
       security: [{key: []}]
       x-cache: {ttl: 3600}
       responses: {"200": {description: ok}}
 """
-HANDLER = "def hello(event, context):\n    return {'hello': 'world', 'path': event['rawPath']}\n"
 
 
 def request(path: str, key: bool) -> bytes:
@@ -53,21 +53,31 @@ def request(path: str, key: bool) -> bytes:
 
 def measure(args: argparse.Namespace, redis_url: str | None) -> dict[str, dict[str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "handler.py").write_text(HANDLER)
         spec = Path(tmp) / "api.yaml"
-        spec.write_text(SPEC)
+        spec.write_text(SPEC.replace("HANDLERS", str(REPO / "specs" / "handlers")))
+        database = Path(tmp) / "users.db"
+        seed = (
+            "import sys; sys.path.insert(0, sys.argv[1]); import userstore; "
+            "userstore.create_user('Ada', 'ada@example.com')"
+        )
+        subprocess.run(
+            [sys.executable, "-c", seed, str(REPO / "specs" / "handlers")],
+            check=True,
+            env={**os.environ, "APIGW_USERS_DB": str(database)},
+        )
         port = free_port()
         command = [sys.executable, "-m", "apigw_cli", "serve", str(spec), "--port", str(port), "--no-reload"]
         command += ["--redis", redis_url] if redis_url else []
         server = subprocess.Popen(
             [*pinned(1), *command],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env={**os.environ, "NO_COLOR": "1"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
+            env={**os.environ, "NO_COLOR": "1", "APIGW_USERS_DB": str(database)},
         )  # fmt: skip
         try:
             wait_ready(port)
             rows = {}
-            for name, path, key in (("no policies", "/plain", False), ("API key + throttle", "/guarded", True),
-                                    ("cache hit (API key + cache)", "/cached", True)):  # fmt: skip
+            for name, path, key in (("no policies", "/plain/1", False), ("API key + throttle", "/guarded/1", True),
+                                    ("cache hit (API key + cache)", "/cached/1", True)):  # fmt: skip
                 load(port, [request(path, key)], 1, args.connections)  # warm up (and fill the cache)
                 rows[name] = load(port, [request(path, key)], args.duration, args.connections)
         finally:
@@ -95,7 +105,7 @@ def main() -> None:
         finally:
             redis.terminate()
             redis.wait(10)
-    print(f"{args.duration:g} s a row, {args.connections} connections, python integration (payload 2.0)\n")
+    print(f"{args.duration:g} s a row, {args.connections} connections, the UserAPI's get_user handler\n")
     print("| store | route | req/s | p50 | p99 | vs no policies |\n|---|---|---:|---:|---:|---:|")
     for store, rows in results.items():
         base = rows["no policies"]["rps"]
