@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import hashlib
+import json
 import logging
 import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange
 from apigw_cli.gateway.integrations.lambda_events import ACCOUNT_ID, API_ID, LambdaContext, LambdaSettings, event_v1
+from apigw_cli.gateway.stores.base import Store
 
 logger = logging.getLogger("apigw")
 
@@ -45,10 +48,9 @@ class LambdaAuthorizer:
     simple: bool  # the HTTP API's {"isAuthorized": bool} answer
     executor: ThreadPoolExecutor
     settings: LambdaSettings
+    store: Store  # answers are cached there, so workers sharing a store share them
+    namespace: str
     timeout: float = 10.0
-    # identity -> (expires at, the authorizer's answer); the policy in it is matched against each
-    # request's method ARN, as the managed gateway does with cached policies
-    _cache: dict[tuple[str, ...], tuple[float, Any]] = field(default_factory=dict)
 
     def identity(self, exchange: Exchange) -> tuple[str, ...] | None:
         values = []
@@ -66,14 +68,18 @@ class LambdaAuthorizer:
     async def decide(self, exchange: Exchange, identity: tuple[str, ...], now: float) -> Decision:
         operation = exchange.operation
         assert operation is not None
-        key = identity if self.kind == "token" else (*identity, operation.route_key)
+        parts = identity if self.kind == "token" else (*identity, operation.route_key)
+        # identities are tokens: the key holds a digest, never the token itself
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        key = f"{self.namespace}:authorizer:{self.name}:{digest}"
         method_arn = (
             f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{API_ID}/{self.settings.stage}/"
             f"{exchange.request.method}/{operation.path.lstrip('/')}"
         )
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] > now:
-            return self._read(cached[1], method_arn)
+        cached = await self.store.get_value(key, now) if self.ttl > 0 else None
+        if cached is not None:
+            # a cached policy is matched against this request's ARN, as the managed gateway does
+            return self._read(json.loads(cached), method_arn)
         if self.kind == "token":
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": identity[0], "methodArn": method_arn}
         else:
@@ -81,7 +87,7 @@ class LambdaAuthorizer:
         answer = await self._call(event, exchange)
         decision = self._read(answer, method_arn)  # a malformed answer raises here, and is not cached
         if self.ttl > 0:
-            self._cache[key] = (now + self.ttl, answer)
+            await self.store.put_value(key, json.dumps(answer, default=str).encode(), now + self.ttl, now)
         return decision
 
     async def _call(self, event: dict[str, Any], exchange: Exchange) -> Any:

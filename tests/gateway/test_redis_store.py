@@ -162,3 +162,44 @@ def test_the_token_bucket_script_is_atomic_under_concurrency(redis_server: Redis
 
     results = asyncio.run(run())
     assert sum(1 for failed, _ in results if failed < 0) == 50
+
+
+def test_authorizer_answers_are_shared_through_redis(tmp_path: Path, redis_server: RedisServer) -> None:
+    write(
+        tmp_path,
+        "auth.py",
+        "CALLS = []\n\ndef check(event, context):\n    CALLS.append(1)\n"
+        "    return {'principalId': 'p', 'policyDocument': {'Statement': [{'Action': 'execute-api:Invoke', "
+        "'Effect': 'Allow', 'Resource': '*'}]}}\n\ndef calls(event, context):\n    return {'n': len(CALLS)}\n",
+    )
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: shared authorizer, version: "1"}
+        x-integration: {type: mock}
+        x-gateway:
+          authorizers:
+            auth: {type: token, handler: "auth.py:check"}
+        components:
+          securitySchemes:
+            auth: {type: apiKey, in: header, name: Authorization}
+        paths:
+          /guarded:
+            get:
+              security: [{auth: []}]
+              responses: {"200": {description: ok}}
+          /calls:
+            get:
+              x-integration: {type: python, handler: "auth.py:calls", payload: "2.0"}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    clock = ManualClock()
+    first, second = gateway_on(spec, redis_server.url, clock), gateway_on(spec, redis_server.url, clock)
+    with running_server(first) as a, running_server(second) as b:
+        assert httpx.get(f"{a}/guarded", headers={"authorization": "t1"}).status_code == 200
+        assert httpx.get(f"{b}/guarded", headers={"authorization": "t1"}).status_code == 200
+        # each gateway imported its own copy of auth.py: the second never called its authorizer
+        assert (httpx.get(f"{a}/calls").json(), httpx.get(f"{b}/calls").json()) == ({"n": 1}, {"n": 0})

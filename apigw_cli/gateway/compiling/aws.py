@@ -438,6 +438,8 @@ def lambda_authorizers(context: CompileContext, integrations: AwsIntegrations) -
             simple=bool(config.get("enableSimpleResponses")),
             executor=context.executor,
             settings=context.lambda_settings,
+            store=context.state.store,
+            namespace=str(document.root_path),
         )
     return found
 

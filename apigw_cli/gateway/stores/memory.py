@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from apigw_cli.gateway.stores.base import CachedResponse
 
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+MAX_VALUES = 100_000  # authorizer answers and the like, oldest out first
 
 
 class MemoryStore:
@@ -18,6 +19,7 @@ class MemoryStore:
         self._cache: OrderedDict[str, CachedResponse] = OrderedDict()  # least recently used first
         self._cache_bytes = cache_bytes
         self._cached = 0
+        self._values: OrderedDict[str, tuple[bytes, float]] = OrderedDict()  # key -> (value, expires at)
 
     async def take_tokens(self, buckets: Sequence[tuple[str, float, int]], now: float) -> tuple[int, float]:
         levels = []
@@ -64,6 +66,19 @@ class MemoryStore:
         self._cached += response.size
         while self._cached > self._cache_bytes and self._cache:
             self._drop(next(iter(self._cache)))
+
+    async def get_value(self, key: str, now: float) -> bytes | None:
+        found = self._values.get(key)
+        if found is None or found[1] <= now:
+            self._values.pop(key, None)
+            return None
+        return found[0]
+
+    async def put_value(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        self._values[key] = (value, expires_at)
+        self._values.move_to_end(key)
+        while len(self._values) > MAX_VALUES:
+            self._values.popitem(last=False)
 
     def _drop(self, key: str) -> None:
         self._cached -= self._cache.pop(key).size

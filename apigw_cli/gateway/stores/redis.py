@@ -111,6 +111,22 @@ class RedisStore:
         except Exception as exc:
             self._failed("cache", exc)
 
+    async def get_value(self, key: str, now: float) -> bytes | None:
+        try:
+            found = await self._client.get(self._prefix + "value:" + key)
+        except Exception as exc:
+            self._failed("authorizer cache", exc)
+            return None
+        if found is None:
+            return None
+        return found.encode() if isinstance(found, str) else bytes(found)
+
+    async def put_value(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        try:
+            await self._client.set(self._prefix + "value:" + key, value, px=max(1, int((expires_at - now) * 1000)))
+        except Exception as exc:
+            self._failed("authorizer cache", exc)
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
