@@ -56,7 +56,7 @@ def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
         reloader = Reloader(
             lambda: build_gateway(settings, sink, state),
             console.ConsoleReloadReporter(),
-            extra_files=[settings.lambda_map] if settings.lambda_map else [],
+            extra_files=[path for path in (settings.lambda_map, settings.api_keys) if path is not None],
         )
     return make_app(gateway, settings, reloader, state), reloader
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from apigw_cli.lint.config import LintConfig
 from apigw_cli.lint.findings import Finding, Severity
 from apigw_cli.lint.runner import lint_spec
@@ -407,3 +409,9 @@ paths:
         "x-amazon-apigateway-policy on the API is not applied by the local gateway",
         "x-amazon-apigateway-auth on GET /a is not applied by the local gateway",
     ]
+
+
+def test_keys_from_the_environment_need_not_be_set_to_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOME_UNSET_KEY", raising=False)
+    text = HEAD + MOCKED + "x-gateway: {apiKeys: [{name: ci, valueFrom: 'env:SOME_UNSET_KEY'}]}\npaths: {}\n"
+    assert findings(tmp_path, text) == []

@@ -121,7 +121,7 @@ class _GatewayCompiler:
         self.contracts = Swagger2Contracts(context) if swagger else OpenAPI3Contracts(context)
         self.aws = AwsIntegrations(context)
         self.without_integration = 0
-        self.keys = api_keys(self.document, context.settings.api_keys)
+        self.keys = api_keys(self.document, context.settings.api_keys, context.static)
         self.jwt_authorizers = jwt_authorizers(self.document)
         self.lambda_authorizers = lambda_authorizers(context, self.aws)
         self.unenforced: dict[str, list[str]] = {}

@@ -47,7 +47,8 @@ def api_throttle(document: SpecDocument) -> Throttle:
     return read_throttle(document, raw, document.root_location.child("x-gateway", "throttle"))
 
 
-def api_keys(document: SpecDocument, keys_file: Path | None) -> ApiKeys:
+def api_keys(document: SpecDocument, keys_file: Path | None, static: bool = False) -> ApiKeys:
+    """`static` (lint): keys from the environment need not be set, they are checked only by name."""
     at = document.root_location.child("x-gateway")
     gateway: Any = document.root.get("x-gateway") or {}
     plans = _usage_plans(document, gateway.get("usagePlans") or [], at.child("usagePlans"))
@@ -66,7 +67,7 @@ def api_keys(document: SpecDocument, keys_file: Path | None) -> ApiKeys:
         entries += [(entry, str(keys_file), None) for entry in listed]
     keys: list[ApiKey] = []
     for entry, source, where in entries:
-        name, value = _key(entry, source, where, document)
+        name, value = _key(entry, source, where, document, static)
         keys.append(ApiKey(name, value, plan_of.get(name)))
     header = API_KEY_HEADER
     if str(document.root.get("x-amazon-apigateway-api-key-source", "HEADER")).upper() == "AUTHORIZER":
@@ -74,7 +75,7 @@ def api_keys(document: SpecDocument, keys_file: Path | None) -> ApiKeys:
     return ApiKeys(tuple(keys), header)
 
 
-def _key(entry: Any, source: str, where: Location | None, document: SpecDocument) -> tuple[str, str]:
+def _key(entry: Any, source: str, where: Location | None, document: SpecDocument, static: bool) -> tuple[str, str]:
     def fail(message: str) -> SpecError:
         return document.error(message, where) if where is not None else SpecError(message, source)
 
@@ -86,6 +87,8 @@ def _key(entry: Any, source: str, where: Location | None, document: SpecDocument
     if isinstance(reference, str) and reference.startswith("env:"):
         variable = reference[len("env:") :]
         value = os.environ.get(variable)
+        if static:
+            return entry["name"], value or f"<{variable}>"
         if not value:
             raise fail(f"API key {entry['name']}: environment variable {variable} is not set")
         return entry["name"], value
