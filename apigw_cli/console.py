@@ -181,6 +181,8 @@ def _auth_text(op: Any) -> str:
     if op.jwt is not None:
         authorizer, scopes = op.jwt
         parts.append(f"jwt {authorizer.name}" + (f" [{' '.join(scopes)}]" if scopes else ""))
+    if op.lambda_authorizer is not None:
+        parts.append(f"lambda {op.lambda_authorizer.name}")
     if op.api_key_required:
         parts.append("api key")
     return " + ".join(parts) or "none"
