@@ -152,6 +152,12 @@ def serve(
     redis_failure: Annotated[
         str, typer.Option(help="When Redis is down: open (let requests through, logged) or closed (answer 503).")
     ] = "open",
+    record: Annotated[
+        Path | None, typer.Option(help="Append each exchange to this JSONL file (secrets redacted).")
+    ] = None,
+    record_secrets: Annotated[
+        bool, typer.Option(help="Keep Authorization, cookies and API keys in the record (careful).")
+    ] = False,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -173,6 +179,8 @@ def serve(
       apigw serve api.yaml --stage prod --stage-prefix      (answers on /prod/...)
 
       apigw serve api.yaml --workers 4 --redis redis://127.0.0.1:6379/0
+
+      apigw serve api.yaml --record traffic.jsonl
     """
     from apigw_cli.config import Settings
 
@@ -204,6 +212,8 @@ def serve(
             no_auth=no_auth,
             redis=redis,
             redis_failure=redis_failure,
+            record=record,
+            record_secrets=record_secrets,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console
@@ -398,6 +408,52 @@ def lint(
         else:
             sys.stdout.write(text)
     raise typer.Exit(code)
+
+
+@app.command()
+def replay(
+    log: Annotated[Path, typer.Argument(help="A JSONL recording made with `apigw serve --record`.")],
+    spec: Annotated[
+        Path | None, typer.Option("--spec", "-s", help="The spec to replay against (discovered as for serve).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Body JSON pointers to leave out: /id, /**/created_at.")
+    ] = None,
+    header: Annotated[list[str] | None, typer.Option("--header", help="Response headers to compare too.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Replay only the first N exchanges.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Replay recorded traffic through the gateway in-process and report what changed.
+
+    Exit status: 0 every response matches, 1 a mismatch or an error, 2 unusable input.
+
+    Examples:
+
+      apigw replay traffic.jsonl -s specs/userapi.yaml
+
+      apigw replay traffic.jsonl --ignore /id --ignore '/**/createdAt'
+    """
+    import asyncio
+
+    from apigw_cli.config import Settings
+
+    with _user_errors():
+        from apigw_cli import console
+        from apigw_cli.loading import build_gateway
+        from apigw_cli.record.reader import read_records
+        from apigw_cli.record.replay import replay as run_replay
+
+        settings = _settings(spec, validate_responses="off")
+        assert isinstance(settings, Settings)
+        console.setup_logging()
+        gateway = build_gateway(settings)
+        summary = asyncio.run(
+            run_replay(
+                gateway, settings.max_body_bytes, read_records(log), tuple(ignore or ()), tuple(header or ()), limit
+            )
+        )
+    console.print_replay(summary, as_json)
+    raise typer.Exit(1 if summary.mismatched or summary.errors else 0)
 
 
 @app.command()

@@ -32,6 +32,9 @@ class Settings:
     no_auth: bool = False  # --no-auth: check no API keys, for local poking
     redis: str | None = None  # --redis URL: buckets, quotas and cache shared by workers and hosts
     redis_failure: str = "open"  # when Redis is down: open (let requests through) or closed (503)
+    record: Path | None = None  # --record: append each exchange to this JSONL file
+    record_secrets: bool = False  # keep Authorization, cookies and API keys in the record
+    record_max_body: int = 64 * 1024  # bytes of each body kept in the record
 
     def to_json(self) -> str:
         """For worker processes, which rebuild the settings from the environment."""
@@ -45,7 +48,7 @@ class Settings:
         import json
 
         data = json.loads(text)
-        for key in ("spec", "lambda_map", "api_keys"):
+        for key in ("spec", "lambda_map", "api_keys", "record"):
             if data.get(key) is not None:
                 data[key] = Path(data[key])
         return cls(**data)

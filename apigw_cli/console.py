@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from apigw_cli.gateway.snapshot import Gateway
     from apigw_cli.gateway.stages.access_log import AccessLogEntry, AccessLogSink
     from apigw_cli.invoke import InvokeResult
+    from apigw_cli.record.replay import ReplaySummary
 
 
 def _color_enabled(stream: TextIO) -> bool:
@@ -150,6 +151,10 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
         console.print(f"reloading on change of {watched} files (spec, refs, handlers); --no-reload turns it off")
     elif settings.reload and settings.reload_mode == "process":
         console.print(f"restarting the server process on change below {settings.spec.resolve().parent}")
+    if settings.record is not None:
+        console.print(f"recording each exchange to {settings.record}")
+        if settings.record_secrets:
+            console.print("[yellow]warning:[/] --record-secrets: the record keeps Authorization, cookies and API keys")
     if settings.workers > 1:
         console.print(
             f"{settings.workers} worker processes, each reloading itself"
@@ -254,3 +259,36 @@ def print_invoke(result: InvokeResult, as_json: bool) -> None:
             pass
     if text:
         out.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+def print_replay(summary: ReplaySummary, as_json: bool) -> None:
+    recorded = [o.recorded_ms for o in summary.outcomes if o.recorded_ms is not None]
+    now = [o.now_ms for o in summary.outcomes if o.error is None]
+    figures = {
+        "sent": len(summary.outcomes),
+        "matched": sum(1 for o in summary.outcomes if o.matched),
+        "mismatched": len(summary.mismatched),
+        "errors": len(summary.errors),
+        "latencyMs": {
+            "recorded": {"p50": summary.percentile(recorded, 0.5), "p99": summary.percentile(recorded, 0.99)},
+            "now": {"p50": summary.percentile(now, 0.5), "p99": summary.percentile(now, 0.99)},
+        },
+    }
+    if as_json:
+        figures["mismatches"] = [
+            {"line": o.line, "route": o.route, "differences": [str(d) for d in o.differences], "error": o.error}
+            for o in [*summary.mismatched, *summary.errors]
+        ]
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+        return
+    out = sys.stdout
+    for outcome in [*summary.mismatched, *summary.errors]:
+        out.write(f"line {outcome.line}  {outcome.route}\n")
+        if outcome.error:
+            out.write(f"  error: {outcome.error}\n")
+        for difference in outcome.differences:
+            out.write(f"  {difference}\n")
+    out.write(
+        f"{figures['sent']} sent, {figures['matched']} matched, {figures['mismatched']} mismatched, "
+        f"{figures['errors']} errors\n"
+    )

@@ -33,13 +33,18 @@ def make_app(
 
 
 def process_state(settings: Settings) -> GatewayState:
-    """The store of this server process: Redis when --redis is given, else memory."""
+    """The store of this server process (Redis when --redis is given, else memory) and its recorder."""
+    recorder = None
+    if settings.record is not None:
+        from apigw_cli.record.writer import RecordWriter
+
+        recorder = RecordWriter(settings.record)
     if settings.redis:
         from apigw_cli.gateway.stores.redis import FailurePolicy, RedisStore
 
         failure: FailurePolicy = "closed" if settings.redis_failure == "closed" else "open"
-        return GatewayState(RedisStore(settings.redis, failure))
-    return GatewayState()
+        return GatewayState(RedisStore(settings.redis, failure), recorder=recorder)
+    return GatewayState(recorder=recorder)
 
 
 def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:

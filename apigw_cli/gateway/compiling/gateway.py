@@ -50,11 +50,13 @@ from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
 from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizerStage
+from apigw_cli.gateway.stages.record import RecordStage
 from apigw_cli.gateway.stages.route import RouteStage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.stores.base import GatewayState
+from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
 from apigw_cli.spec.document import Location, SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -87,11 +89,14 @@ def build_pipeline(
     cache: CacheStage | None = None,
     jwt: bool = False,
     custom_authorizers: LambdaAuthorizerStage | None = None,
+    record: RecordStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
     if access_log is not None:
         stages.append(AccessLogStage(access_log))
+    if record is not None:
+        stages.append(record)
     if cors is not None:
         stages.append(CorsStage(cors))
     if responses is not None:
@@ -201,6 +206,7 @@ class _GatewayCompiler:
                 else None,
                 any(op.jwt for op in operations),
                 LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
+                self._record_stage(),
             ),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=tuple(dict.fromkeys(notices)),
@@ -209,6 +215,13 @@ class _GatewayCompiler:
             handler_modules=context.handlers.module_names,
             stage=context.stage.name,
         )
+
+    def _record_stage(self) -> RecordStage | None:
+        settings = self.context.settings
+        if self.context.state.recorder is None:
+            return None
+        secrets = None if settings.record_secrets else DEFAULT_SECRET_HEADERS
+        return RecordStage(self.context.state.recorder, secrets, settings.record_max_body)
 
     def _base_paths(self) -> tuple[str, ...]:
         stage = self.context.stage.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -78,8 +78,9 @@ class GatewayState:
     """What outlives a snapshot: the store of buckets and counters, and the clock. The server makes
     one and hands it to every build, so a reload keeps the limits where they were."""
 
-    def __init__(self, store: Store | None = None, clock: Clock | None = None):
+    def __init__(self, store: Store | None = None, clock: Clock | None = None, recorder: Any = None):
         from apigw_cli.gateway.stores.memory import MemoryStore
 
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.recorder = recorder  # a RecordWriter when serve --record is on

@@ -1,0 +1,61 @@
+"""Records each exchange as one JSONL line, written as the response completes. Recording reads
+request bodies whole (so they can be replayed), which turns off streaming them to backends."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.record.format import encode_body, headers_of
+from apigw_cli.record.writer import RecordWriter
+
+
+class RecordStage:
+    def __init__(self, writer: RecordWriter, secrets: frozenset[str] | None, max_body: int):
+        self._writer = writer
+        self._secrets = secrets
+        self._max_body = max_body
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        started = time.perf_counter()
+        request = exchange.request
+        try:
+            body = await request.read_body()
+        except Exception:
+            body = request.body
+        response = await call_next(exchange)
+        operation = exchange.operation
+        principal = None
+        if exchange.api_key is not None:
+            principal = f"apiKey:{exchange.api_key.name}"
+        elif exchange.claims is not None:
+            principal = f"jwt:{exchange.claims.get('sub', '')}"
+        elif exchange.authorizer_context is not None:
+            principal = f"authorizer:{exchange.authorizer_context.get('principalId', '')}"
+        cache = response.header("x-cache")
+        self._writer.write(
+            {
+                "time": datetime.fromtimestamp(exchange.received_at, UTC).isoformat(timespec="milliseconds"),
+                "requestId": exchange.request_id,
+                "request": {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string,
+                    "headers": headers_of(request.headers, self._secrets),
+                    **encode_body(body, self._max_body),
+                },
+                "response": {
+                    "status": response.status,
+                    "headers": headers_of(response.headers, self._secrets),
+                    **encode_body(response.body, self._max_body),
+                },
+                "latencyMs": round((time.perf_counter() - started) * 1000, 3),
+                "route": operation.route_key if operation else None,
+                "integration": operation.integration.kind if operation else None,
+                "cache": cache.lower() if cache else None,
+                "principal": principal,
+            }
+        )
+        return response

@@ -1,0 +1,38 @@
+"""One recorded exchange a line (DESIGN.md's record format): time, request, response, latency,
+route, integration, cache, principal. Bodies are text when they are UTF-8, base64 otherwise, cut
+at a size limit with `truncated: true`; secret headers are redacted unless asked not to be."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+REDACTED = "[redacted]"
+DEFAULT_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
+DEFAULT_MAX_BODY = 64 * 1024
+
+
+def encode_body(body: bytes, limit: int) -> dict[str, Any]:
+    cut = len(body) > limit
+    kept = body[:limit] if cut else body
+    try:
+        text = kept.decode("utf-8")
+        encoded: dict[str, Any] = {"body": text, "encoding": "text"}
+    except UnicodeDecodeError:
+        encoded = {"body": base64.b64encode(kept).decode("ascii"), "encoding": "base64"}
+    if cut:
+        encoded["truncated"] = True
+        encoded["size"] = len(body)
+    return encoded
+
+
+def decode_body(part: dict[str, Any]) -> bytes:
+    body = part.get("body") or ""
+    if part.get("encoding") == "base64":
+        return base64.b64decode(body)
+    return str(body).encode("utf-8")
+
+
+def headers_of(pairs: list[tuple[str, str]], secrets: frozenset[str] | None) -> list[list[str]]:
+    """Header pairs in order, secret values redacted (`secrets` None keeps them all)."""
+    return [[name, REDACTED if secrets is not None and name.lower() in secrets else value] for name, value in pairs]

@@ -1,0 +1,56 @@
+"""Reads a JSONL recording a line at a time (never whole): a line that is not JSON names its
+number, except a torn last line (a killed server), which is skipped with a warning."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from apigw_cli.errors import ApigwError
+
+logger = logging.getLogger("apigw")
+
+
+class RecordError(ApigwError):
+    """A recording that cannot be read."""
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        pending: tuple[int, str] | None = None
+        for number, line in enumerate(handle, start=1):
+            if pending is not None:
+                yield _parse(path, *pending, last=False)
+            pending = (number, line) if line.strip() else None
+        if pending is not None:
+            number, line = pending
+            if not line.endswith("\n"):
+                try:
+                    yield _parse(path, number, line, last=True)
+                except _Torn:
+                    logger.warning("%s:%d: the last line is cut short (a stopped recorder?): skipped", path, number)
+            else:
+                yield _parse(path, number, line, last=False)
+
+
+class _Torn(Exception):
+    pass
+
+
+def _parse(path: Path, number: int, line: str, last: bool) -> tuple[int, dict[str, Any]]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        if last:
+            raise _Torn from None
+        raise RecordError(f"{path}:{number}: not a JSON record: {exc.msg}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("request"), dict):
+        raise RecordError(f"{path}:{number}: not an exchange record (no request)")
+    return number, record

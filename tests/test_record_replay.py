@@ -1,0 +1,109 @@
+"""Recording while serving, and replaying: matches, a changed handler's mismatch with the field
+named, ignore rules, redaction, torn last lines and unusable input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from apigw_cli.cli import app
+from tests.helpers import SPECS, serve_process, write
+
+runner = CliRunner()
+
+
+def record_userapi(tmp_path: Path, *extra: str) -> Path:
+    record = tmp_path / "traffic.jsonl"
+    env = {"APIGW_USERS_DB": str(tmp_path / "record.db")}
+    with serve_process(str(SPECS / "userapi.yaml"), "--record", str(record), *extra, env=env) as base:
+        with httpx.Client(base_url=base, timeout=5) as client:
+            client.post(
+                "/users", json={"name": "Ada", "email": "ada@example.com"}, headers={"authorization": "Bearer s3cret"}
+            )
+            client.get("/users/1", headers={"x-api-key": "k-123", "cookie": "session=abc"})
+            client.get("/users?limit=5")
+            client.get("/users/999")
+            client.post("/users", json={"name": "Bo"})
+    return record
+
+
+def lines(record: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in record.read_text().splitlines()]
+
+
+def test_each_exchange_is_one_whole_line_with_secrets_redacted(tmp_path: Path) -> None:
+    records = lines(record_userapi(tmp_path))
+    probes = [r for r in records if r["request"]["path"] == "/"]
+    exchanges = [r for r in records if r not in probes]
+    assert [(r["request"]["method"], r["response"]["status"]) for r in exchanges] == [
+        ("POST", 201), ("GET", 200), ("GET", 200), ("GET", 404), ("POST", 400)
+    ]  # fmt: skip
+    first = exchanges[0]
+    assert first["route"] == "POST /users" and first["integration"] == "python"
+    assert ["authorization", "[redacted]"] in first["request"]["headers"]
+    second = exchanges[1]["request"]["headers"]
+    assert ["x-api-key", "[redacted]"] in second and ["cookie", "[redacted]"] in second
+    assert json.loads(first["request"]["body"]) == {"name": "Ada", "email": "ada@example.com"}
+
+
+def test_record_secrets_keeps_them(tmp_path: Path) -> None:
+    records = lines(record_userapi(tmp_path, "--record-secrets"))
+    assert any(["authorization", "Bearer s3cret"] in r["request"]["headers"] for r in records)
+
+
+def test_replay_against_the_same_spec_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = record_userapi(tmp_path)
+    monkeypatch.setenv("APIGW_USERS_DB", str(tmp_path / "replay.db"))  # a fresh store: the same ids come back
+    result = runner.invoke(
+        app,
+        [
+            "replay",
+            str(record),
+            "-s",
+            str(SPECS / "userapi.yaml"),
+            "--ignore",
+            "/**/createdAt",
+            "--ignore",
+            "/createdAt",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "matched, 0 mismatched, 0 errors" in result.output
+
+
+def test_a_changed_handler_is_a_mismatch_naming_the_field(tmp_path: Path) -> None:
+    folder = tmp_path / "specs"
+    shutil.copytree(SPECS, folder)
+    record = tmp_path / "hello.jsonl"
+    with serve_process(str(folder / "hello-python.yaml"), "--record", str(record), "--no-reload") as base:
+        assert httpx.get(f"{base}/hello/you", timeout=5).status_code == 200
+    handler = folder / "handlers" / "hello.py"
+    handler.write_text(handler.read_text().replace("{greeting}, ", "{greeting}; "))
+    result = runner.invoke(app, ["replay", str(record), "-s", str(folder / "hello-python.yaml")])
+    assert result.exit_code == 1
+    assert '/message: recorded "Hello, you!", now "Hello; you!"' in result.output
+    ignored = runner.invoke(
+        app, ["replay", str(record), "-s", str(folder / "hello-python.yaml"), "--ignore", "/message"]
+    )
+    assert ignored.exit_code == 0
+
+
+def test_a_torn_last_line_is_skipped_and_a_bad_line_is_named(tmp_path: Path) -> None:
+    good = {
+        "request": {"method": "GET", "path": "/hello/a", "headers": []},
+        "response": {"status": 200, "body": '{"message": "Hello, a!"}', "encoding": "text", "headers": []},
+    }
+    record = write(tmp_path, "torn.jsonl", json.dumps(good) + "\n" + '{"request": {"meth')
+    result = runner.invoke(app, ["replay", str(record), "-s", str(SPECS / "hello-python.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 1 matched" in result.output
+    broken = write(tmp_path, "broken.jsonl", "not json\n" + json.dumps(good) + "\n")
+    result = runner.invoke(app, ["replay", str(broken), "-s", str(SPECS / "hello-python.yaml")])
+    assert result.exit_code == 2
+    assert "broken.jsonl:1: not a JSON record" in result.output
