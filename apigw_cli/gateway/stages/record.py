@@ -4,12 +4,23 @@ request bodies whole (so they can be replayed), which turns off streaming them t
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.record.format import encode_body, headers_of
 from apigw_cli.record.writer import RecordWriter
+
+
+def _iso_time(epoch: float) -> str:
+    """ISO 8601 in UTC with milliseconds; the seconds part is formatted once a second."""
+    whole = int(epoch)
+    if _clock_cache[0] != whole:
+        _clock_cache[0], _clock_cache[1] = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return f"{_clock_cache[1]}.{int((epoch - whole) * 1000):03d}+00:00"
+
+
+_clock_cache: list[Any] = [None, ""]
 
 
 class RecordStage:
@@ -37,7 +48,7 @@ class RecordStage:
         cache = response.header("x-cache")
         self._writer.write(
             {
-                "time": datetime.fromtimestamp(exchange.received_at, UTC).isoformat(timespec="milliseconds"),
+                "time": _iso_time(exchange.received_at),
                 "requestId": exchange.request_id,
                 "request": {
                     "method": request.method,
