@@ -107,3 +107,55 @@ def test_a_torn_last_line_is_skipped_and_a_bad_line_is_named(tmp_path: Path) -> 
     result = runner.invoke(app, ["replay", str(broken), "-s", str(SPECS / "hello-python.yaml")])
     assert result.exit_code == 2
     assert "broken.jsonl:1: not a JSON record" in result.output
+
+
+def test_two_workers_recording_at_once_write_only_whole_lines(tmp_path: Path) -> None:
+    import concurrent.futures
+
+    record = tmp_path / "workers.jsonl"
+    with serve_process(
+        str(SPECS / "petstore-mock.yaml"), "--workers", "2", "--record", str(record), "--no-reload"
+    ) as base:
+
+        def fetch(index: int) -> int:
+            return httpx.get(f"{base}/pets/{index}", timeout=5).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(fetch, range(200)))
+    assert statuses == [200] * 200
+    records = lines(record)  # every line parses: no two writes interleaved
+    assert sum(1 for r in records if r["request"]["path"].startswith("/pets/")) == 200
+
+
+def test_a_killed_server_loses_at_most_the_line_it_was_writing(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import REPO, free_port
+
+    record = tmp_path / "killed.jsonl"
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "apigw_cli", "serve", str(SPECS / "petstore-mock.yaml"), "--port", str(port),
+         "--record", str(record), "--no-reload"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/pets", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        for index in range(50):
+            httpx.get(f"http://127.0.0.1:{port}/pets/{index}", timeout=5)
+    finally:
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+    result = runner.invoke(app, ["replay", str(record), "-s", str(SPECS / "petstore-mock.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "51 sent, 51 matched" in result.output  # the readiness probe and fifty requests
