@@ -457,16 +457,25 @@ def replay(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of apigw's OpenAPI extensions (x-integration, x-gateway, x-throttle, x-cache).
+def schema(
+    which: Annotated[str, typer.Argument(help="extensions (the spec's x- keys) or record (a --record line).")] = (
+        "extensions"
+    ),
+) -> None:
+    """Print a JSON Schema apigw publishes: its OpenAPI extensions, or the record format.
 
     Examples:
 
       apigw schema > apigw-extensions.schema.json
-    """
-    from apigw_cli.lint.rules.gateway import extension_schema
 
-    sys.stdout.write(json.dumps(extension_schema(), indent=2) + "\n")
+      apigw schema record > apigw-record.schema.json
+    """
+    from importlib import resources
+
+    if which not in ("extensions", "record"):
+        _exit_usage(f"schema must be extensions or record, not {which!r}")
+    text = resources.files("apigw_cli").joinpath(f"schemas/{which}.json").read_text()
+    sys.stdout.write(json.dumps(json.loads(text), indent=2) + "\n")
 
 
 def main() -> None:

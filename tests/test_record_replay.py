@@ -159,3 +159,12 @@ def test_a_killed_server_loses_at_most_the_line_it_was_writing(tmp_path: Path) -
     result = runner.invoke(app, ["replay", str(record), "-s", str(SPECS / "petstore-mock.yaml")])
     assert result.exit_code == 0, result.output
     assert "51 sent, 51 matched" in result.output  # the readiness probe and fifty requests
+
+
+def test_recorded_lines_follow_the_published_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads(runner.invoke(app, ["schema", "record"]).output)
+    validator = jsonschema.Draft202012Validator(schema)
+    for record in lines(record_userapi(tmp_path)):
+        assert [error.message for error in validator.iter_errors(record)] == []
