@@ -168,23 +168,6 @@ class _GatewayCompiler:
                 except ValueError as exc:
                     raise document.error(str(exc), item_location) from None
                 operations.append(operation)
-        notices = list(context.notices) + self.aws.notices()
-        if context.settings.no_auth:
-            notices.append("auth is OFF (--no-auth): API keys and JWTs are not checked; never expose this server")
-        if any(op.api_key_required for op in operations) and not self.keys.keys:
-            notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
-        for scheme, routes in self.unenforced.items():
-            notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(routes[:5])})")
-        state = context.state
-        stage = context.stage
-        limits = api_throttle(document)
-        if stage.throttle is not None and stage.throttle_at is not None:
-            limits = read_throttle(document, stage.throttle, stage.throttle_at)
-        throttle = ThrottleStage(state.store, state.clock, limits, str(document.root_path))
-        if self.without_integration:
-            notices.append(
-                f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
-            )
         return Gateway(
             title=str(info.get("title", "")),
             api_version=str(info.get("version", "")),
@@ -193,27 +176,54 @@ class _GatewayCompiler:
             base_paths=base_paths,
             operations=tuple(operations),
             router=router,
-            pipeline=build_pipeline(
-                router,
-                context.settings,
-                access_log,
-                gateway_responses(context),
-                cors_policy(context),
-                self.keys if any(op.api_key_required for op in operations) else None,
-                throttle,
-                CacheStage(state.store, state.clock, str(document.root_path))
-                if any(op.cache for op in operations)
-                else None,
-                any(op.jwt for op in operations),
-                LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
-                self._record_stage(),
-            ),
+            pipeline=self._pipeline(router, operations, access_log),
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
-            notices=tuple(dict.fromkeys(notices)),
+            notices=self._notices(operations),
             executor=context.executor,
             backend=context.backend,
             handler_modules=context.handlers.module_names,
             stage=context.stage.name,
+        )
+
+    def _notices(self, operations: list[Operation]) -> tuple[str, ...]:
+        """Start-up lines: what the gateway will not do as the spec might expect."""
+        notices = list(self.context.notices) + self.aws.notices()
+        if self.context.settings.no_auth:
+            notices.append(
+                "auth is OFF (--no-auth): no API key, JWT or authorizer is checked; never expose this server"
+            )
+        if any(op.api_key_required for op in operations) and not self.keys.keys:
+            notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
+        for scheme, routes in self.unenforced.items():
+            notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(routes[:5])})")
+        if self.without_integration:
+            notices.append(
+                f"{self.without_integration} of {len(operations)} operations have no x-integration: served as mocks"
+            )
+        return tuple(dict.fromkeys(notices))
+
+    def _pipeline(
+        self, router: Router[Operation], operations: list[Operation], access_log: AccessLogSink | None
+    ) -> Handler:
+        """The pipeline with the policy stages the operations use (an unused stage costs a call a request)."""
+        context, document = self.context, self.document
+        state, stage = context.state, context.stage
+        limits = api_throttle(document)
+        if stage.throttle is not None and stage.throttle_at is not None:
+            limits = read_throttle(document, stage.throttle, stage.throttle_at)
+        namespace = str(document.root_path)  # keeps two specs served from one store apart
+        return build_pipeline(
+            router,
+            context.settings,
+            access_log,
+            gateway_responses(context),
+            cors_policy(context),
+            self.keys if any(op.api_key_required for op in operations) else None,
+            ThrottleStage(state.store, state.clock, limits, namespace),
+            CacheStage(state.store, state.clock, namespace) if any(op.cache for op in operations) else None,
+            any(op.jwt for op in operations),
+            LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
+            self._record_stage(),
         )
 
     def _record_stage(self) -> RecordStage | None:
