@@ -158,6 +158,9 @@ def serve(
     record_secrets: Annotated[
         bool, typer.Option(help="Keep Authorization, cookies and API keys in the record (careful).")
     ] = False,
+    admin_prefix: Annotated[
+        str, typer.Option(help="Where the gateway's own endpoints live (/_apigw/health).")
+    ] = "/_apigw",
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -214,6 +217,7 @@ def serve(
             redis_failure=redis_failure,
             record=record,
             record_secrets=record_secrets,
+            admin_prefix=admin_prefix,
         )
         assert isinstance(settings, Settings)
         from apigw_cli import console

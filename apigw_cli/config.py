@@ -35,6 +35,7 @@ class Settings:
     record: Path | None = None  # --record: append each exchange to this JSONL file
     record_secrets: bool = False  # keep Authorization, cookies and API keys in the record
     record_max_body: int = 64 * 1024  # bytes of each body kept in the record
+    admin_prefix: str = "/_apigw"  # the gateway's own endpoints (/_apigw/health)
 
     def to_json(self) -> str:
         """For worker processes, which rebuild the settings from the environment."""

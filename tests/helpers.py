@@ -114,7 +114,7 @@ def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float 
         deadline = time.monotonic() + timeout
         while True:
             try:
-                httpx.get(base, timeout=1)
+                httpx.get(f"{base}/_apigw/health", timeout=1)
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:

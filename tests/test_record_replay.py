@@ -39,7 +39,7 @@ def lines(record: Path) -> list[dict[str, Any]]:
 
 def test_each_exchange_is_one_whole_line_with_secrets_redacted(tmp_path: Path) -> None:
     records = lines(record_userapi(tmp_path))
-    probes = [r for r in records if r["request"]["path"] == "/"]
+    probes = [r for r in records if r["request"]["path"] == "/_apigw/health"]
     exchanges = [r for r in records if r not in probes]
     assert [(r["request"]["method"], r["response"]["status"]) for r in exchanges] == [
         ("POST", 201), ("GET", 200), ("GET", 200), ("GET", 404), ("POST", 400)

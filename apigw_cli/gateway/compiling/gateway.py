@@ -41,6 +41,7 @@ from apigw_cli.gateway.policies import ApiKeys
 from apigw_cli.gateway.router import ANY, Router
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
+from apigw_cli.gateway.stages.admin import AdminStage
 from apigw_cli.gateway.stages.api_key import ApiKeyStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
 from apigw_cli.gateway.stages.cache import CacheStage
@@ -90,11 +91,14 @@ def build_pipeline(
     jwt: bool = False,
     custom_authorizers: LambdaAuthorizerStage | None = None,
     record: RecordStage | None = None,
+    admin: AdminStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
     if access_log is not None:
         stages.append(AccessLogStage(access_log))
+    if admin is not None:
+        stages.append(admin)
     if record is not None:
         stages.append(record)
     if cors is not None:
@@ -168,6 +172,12 @@ class _GatewayCompiler:
                 except ValueError as exc:
                     raise document.error(str(exc), item_location) from None
                 operations.append(operation)
+            prefix = context.settings.admin_prefix.rstrip("/")
+            if prefix and (template == prefix or str(template).startswith(prefix + "/")):
+                raise document.error(
+                    f"path {template} is under the gateway's own prefix {prefix}: choose another with --admin-prefix",
+                    item_location,
+                )
         return Gateway(
             title=str(info.get("title", "")),
             api_version=str(info.get("version", "")),
@@ -224,6 +234,7 @@ class _GatewayCompiler:
             any(op.jwt for op in operations),
             LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
             self._record_stage(),
+            AdminStage(context.settings.admin_prefix, len(operations), stage.name),
         )
 
     def _record_stage(self) -> RecordStage | None:

@@ -1,0 +1,19 @@
+"""The gateway's own endpoints under an admin prefix (`/_apigw` by default): `/health` for
+readiness probes. They never reach the spec's routes (start-up refuses a prefix a path uses)."""
+
+from __future__ import annotations
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse, json_response
+from apigw_cli.gateway.pipeline import Handler
+
+
+class AdminStage:
+    def __init__(self, prefix: str, operations: int, stage: str | None):
+        self._health = prefix.rstrip("/") + "/health"
+        self._operations = operations
+        self._stage = stage
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        if exchange.request.path == self._health and exchange.request.method in ("GET", "HEAD"):
+            return json_response(200, {"status": "ok", "operations": self._operations, "stage": self._stage})
+        return await call_next(exchange)
