@@ -33,7 +33,11 @@ def make_app(
 
 
 def process_state(settings: Settings) -> GatewayState:
-    """The store of this server process (Redis when --redis is given, else memory) and its recorder."""
+    """The store of this server process (Redis when --redis is given, else memory), its recorder
+    and its metrics."""
+    from apigw_cli.gateway.metrics import GatewayMetrics
+
+    metrics = GatewayMetrics()
     recorder = None
     if settings.record is not None:
         from apigw_cli.record.writer import RecordWriter
@@ -43,8 +47,8 @@ def process_state(settings: Settings) -> GatewayState:
         from apigw_cli.gateway.stores.redis import FailurePolicy, RedisStore
 
         failure: FailurePolicy = "closed" if settings.redis_failure == "closed" else "open"
-        return GatewayState(RedisStore(settings.redis, failure), recorder=recorder)
-    return GatewayState(recorder=recorder)
+        return GatewayState(RedisStore(settings.redis, failure), recorder=recorder, metrics=metrics)
+    return GatewayState(recorder=recorder, metrics=metrics)
 
 
 def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
@@ -92,6 +96,11 @@ def run(settings: Settings, on_started: Callable[[Gateway, Reloader | None], Non
 
     if settings.workers > 1 or (settings.reload and settings.reload_mode == "process"):
         os.environ[SETTINGS_VARIABLE] = settings.to_json()
+        if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            import tempfile
+
+            # the workers' metrics are summed from files in one folder (prometheus-client multiprocess)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="apigw-metrics-")
         process_reload = settings.reload and settings.reload_mode == "process"
         folder = str(settings.spec.resolve().parent)
         uvicorn.run(

@@ -51,6 +51,7 @@ from apigw_cli.gateway.stages.gateway_responses import GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import call_integration
 from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizerStage
+from apigw_cli.gateway.stages.metrics import MetricsStage
 from apigw_cli.gateway.stages.record import RecordStage
 from apigw_cli.gateway.stages.route import RouteStage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
@@ -92,6 +93,7 @@ def build_pipeline(
     custom_authorizers: LambdaAuthorizerStage | None = None,
     record: RecordStage | None = None,
     admin: AdminStage | None = None,
+    metrics: MetricsStage | None = None,
 ) -> Handler:
     """The stages every request passes, outermost first."""
     stages: list[Stage] = []
@@ -99,6 +101,8 @@ def build_pipeline(
         stages.append(AccessLogStage(access_log))
     if admin is not None:
         stages.append(admin)
+    if metrics is not None:
+        stages.append(metrics)
     if record is not None:
         stages.append(record)
     if cors is not None:
@@ -235,7 +239,20 @@ class _GatewayCompiler:
             LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
             self._record_stage(),
             AdminStage(context.settings.admin_prefix, len(operations), stage.name),
+            self._metrics_stage(),
         )
+
+    def _metrics_stage(self) -> MetricsStage | None:
+        metrics = self.context.state.metrics
+        if metrics is None:
+            return None
+        title = (
+            self.document.root.get("info", {}).get("title")
+            if isinstance(self.document.root.get("info"), dict)
+            else None
+        )
+        api = str(title or self.document.root_path.name)
+        return MetricsStage(metrics, self.context.settings.admin_prefix, api, self.context.stage.name)
 
     def _record_stage(self) -> RecordStage | None:
         settings = self.context.settings

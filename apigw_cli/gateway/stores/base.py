@@ -78,9 +78,12 @@ class GatewayState:
     """What outlives a snapshot: the store of buckets and counters, and the clock. The server makes
     one and hands it to every build, so a reload keeps the limits where they were."""
 
-    def __init__(self, store: Store | None = None, clock: Clock | None = None, recorder: Any = None):
+    def __init__(
+        self, store: Store | None = None, clock: Clock | None = None, recorder: Any = None, metrics: Any = None
+    ):
         from apigw_cli.gateway.stores.memory import MemoryStore
 
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.recorder = recorder  # a RecordWriter when serve --record is on
+        self.metrics = metrics  # GatewayMetrics of this process; counts survive reloads

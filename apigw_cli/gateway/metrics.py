@@ -1,0 +1,51 @@
+"""Metrics in the Prometheus text format, with the managed gateway's metric names in snake case
+under an `apigw_` prefix (a Prometheus name cannot start with a digit, as 4xx_error would):
+apigw_count, apigw_4xx_error, apigw_5xx_error, apigw_latency, apigw_integration_latency,
+apigw_cache_hit_count, apigw_cache_miss_count, apigw_throttled_count; labelled by api, stage,
+method and resource.
+
+One registry per server process, shared by its snapshots; with several workers, prometheus-client's
+multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by `serve` before the workers start) sums them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+LABELS = ("api", "stage", "method", "resource")
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # seconds
+
+
+class GatewayMetrics:
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
+        self.registry = CollectorRegistry()
+        self.multiprocess = "PROMETHEUS_MULTIPROC_DIR" in os.environ
+
+        def counter(name: str, text: str) -> Any:
+            return Counter(name, text, LABELS, namespace="apigw", registry=self.registry)
+
+        self.count = counter("count", "Requests")
+        self.error_4xx = counter("4xx_error", "Requests answered 4xx")
+        self.error_5xx = counter("5xx_error", "Requests answered 5xx")
+        self.cache_hit = counter("cache_hit_count", "Responses served from the cache")
+        self.cache_miss = counter("cache_miss_count", "Cacheable requests the cache did not have")
+        self.throttled = counter("throttled_count", "Requests refused by a throttle or quota")
+
+        def histogram(name: str, text: str) -> Any:
+            return Histogram(name, text, LABELS, namespace="apigw", registry=self.registry, buckets=_BUCKETS)
+
+        self.latency = histogram("latency", "Seconds from request to response")
+        self.integration_latency = histogram("integration_latency", "Seconds spent in the integration")
+
+    def exposition(self) -> bytes:
+        from prometheus_client import CollectorRegistry, generate_latest
+        from prometheus_client import multiprocess as multi
+
+        if self.multiprocess:
+            registry = CollectorRegistry()
+            multi.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return bytes(generate_latest(registry))
+        return bytes(generate_latest(self.registry))

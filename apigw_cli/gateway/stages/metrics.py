@@ -1,0 +1,45 @@
+"""Counts every request in the metrics, and answers `{admin prefix}/metrics` with them."""
+
+from __future__ import annotations
+
+import time
+
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.metrics import GatewayMetrics
+from apigw_cli.gateway.pipeline import Handler
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class MetricsStage:
+    def __init__(self, metrics: GatewayMetrics, prefix: str, api: str, stage: str | None):
+        self._metrics = metrics
+        self._path = prefix.rstrip("/") + "/metrics"
+        self._api = api
+        self._stage = stage or "$default"
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        request = exchange.request
+        if request.path == self._path and request.method == "GET":
+            return GatewayResponse(200, [("content-type", CONTENT_TYPE)], self._metrics.exposition())
+        started = time.perf_counter()
+        response = await call_next(exchange)
+        operation = exchange.operation
+        labels = (self._api, self._stage, request.method, operation.path if operation else "(none)")
+        metrics = self._metrics
+        metrics.count.labels(*labels).inc()
+        if 400 <= response.status < 500:
+            metrics.error_4xx.labels(*labels).inc()
+        elif response.status >= 500:
+            metrics.error_5xx.labels(*labels).inc()
+        if response.response_type in ("THROTTLED", "QUOTA_EXCEEDED"):
+            metrics.throttled.labels(*labels).inc()
+        cache = response.header("x-cache")
+        if cache == "Hit":
+            metrics.cache_hit.labels(*labels).inc()
+        elif cache == "Miss":
+            metrics.cache_miss.labels(*labels).inc()
+        metrics.latency.labels(*labels).observe(time.perf_counter() - started)
+        if exchange.integration_latency is not None:
+            metrics.integration_latency.labels(*labels).observe(exchange.integration_latency)
+        return response
