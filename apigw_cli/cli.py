@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="apigw",
-    help="A local API gateway for OpenAPI specs: serve, invoke, and inspect routes.",
+    help="A local API gateway for OpenAPI specs: serve, invoke, lint, replay, and inspect routes.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
