@@ -6,20 +6,19 @@ denies: it never lets a request through."""
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 import hashlib
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange
-from apigw_cli.gateway.integrations.lambda_events import ACCOUNT_ID, API_ID, LambdaContext, LambdaSettings, event_v1
+from apigw_cli.gateway.integrations.lambda_events import ACCOUNT_ID, API_ID, LambdaSettings, event_v1
+from apigw_cli.gateway.integrations.python import run_handler
 from apigw_cli.gateway.stores.base import Store
 
 logger = logging.getLogger("apigw")
@@ -91,12 +90,9 @@ class LambdaAuthorizer:
         return decision
 
     async def _call(self, event: dict[str, Any], exchange: Exchange) -> Any:
-        context = LambdaContext(self.reference.rpartition(":")[2], exchange.request_id, time.monotonic() + self.timeout)
+        name = self.reference.rpartition(":")[2]
         try:
-            loop = asyncio.get_running_loop()
-            return await asyncio.wait_for(
-                loop.run_in_executor(self.executor, self.handler, event, context), self.timeout
-            )
+            return await run_handler(self.handler, event, name, exchange.request_id, self.executor, self.timeout)
         except Exception as exc:
             logger.error("authorizer %s raised %s: %s", self.name, type(exc).__name__, exc, exc_info=exc)
             raise AuthorizerFailed(f"authorizer {self.name} raised {type(exc).__name__}: {exc}") from exc

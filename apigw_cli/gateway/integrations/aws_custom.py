@@ -7,10 +7,8 @@ start-up notice names the operations whose templates are skipped.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from apigw_cli.errors import IntegrationError, IntegrationTimeout
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
-from apigw_cli.gateway.integrations.lambda_events import LambdaContext
+from apigw_cli.gateway.integrations.python import run_handler
 from apigw_cli.gateway.validation.body import media_type_of
 
 logger = logging.getLogger("apigw")
@@ -108,13 +106,9 @@ class LambdaCustomIntegration:
             event = json.loads(body) if body else {}
         except ValueError:
             event = body.decode("utf-8", errors="replace")
-        context = LambdaContext(
-            self._reference.rpartition(":")[2], exchange.request_id, time.monotonic() + self._timeout
-        )
-        loop = asyncio.get_running_loop()
+        name = self._reference.rpartition(":")[2]
         try:
-            call = loop.run_in_executor(self._executor, self._handler, event, context)
-            result = await asyncio.wait_for(call, self._timeout)
+            result = await run_handler(self._handler, event, name, exchange.request_id, self._executor, self._timeout)
         except TimeoutError:
             raise IntegrationTimeout(f"handler {self._reference} did not answer within {self._timeout:g} s") from None
         except Exception as exc:

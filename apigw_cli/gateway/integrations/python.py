@@ -29,6 +29,23 @@ logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
 
 
+async def run_handler(
+    handler: Callable[..., Any],
+    event: Any,
+    function_name: str,
+    request_id: str,
+    executor: ThreadPoolExecutor,
+    timeout: float,
+) -> Any:
+    """Call a Lambda-style handler with its context: a sync one on the snapshot's thread pool, an
+    async one on the loop, both bounded by `timeout` (TimeoutError past it)."""
+    context = LambdaContext(function_name, request_id, time.monotonic() + timeout)
+    if inspect.iscoroutinefunction(handler):
+        return await asyncio.wait_for(handler(event, context), timeout)
+    loop = asyncio.get_running_loop()
+    return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
+
+
 class PythonIntegration:
     kind = "python"
 
@@ -42,7 +59,6 @@ class PythonIntegration:
         settings: LambdaSettings,
     ):
         self._handler = handler
-        self._is_async = inspect.iscoroutinefunction(handler)
         self._reference = reference
         self._payload_version = payload_version
         self._timeout = timeout
@@ -61,14 +77,10 @@ class PythonIntegration:
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
         await exchange.request.read_body()
         event = self._build_event(exchange, self._settings)
-        context = LambdaContext(self.function_name, exchange.request_id, time.monotonic() + self._timeout)
         try:
-            if self._is_async:
-                result = await asyncio.wait_for(self._handler(event, context), self._timeout)
-            else:
-                loop = asyncio.get_running_loop()
-                call = loop.run_in_executor(self._executor, self._handler, event, context)
-                result = await asyncio.wait_for(call, self._timeout)
+            result = await run_handler(
+                self._handler, event, self.function_name, exchange.request_id, self._executor, self._timeout
+            )
         except TimeoutError:
             raise IntegrationTimeout(f"handler {self._reference} did not answer within {self._timeout:g} s") from None
         except Exception as exc:
