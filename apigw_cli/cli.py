@@ -426,6 +426,9 @@ def replay(
     header: Annotated[list[str] | None, typer.Option("--header", help="Response headers to compare too.")] = None,
     limit: Annotated[int | None, typer.Option(help="Replay only the first N exchanges.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    target: Annotated[
+        str | None, typer.Option(help="Send to a running server at this base URL instead of in-process.")
+    ] = None,
 ) -> None:
     """Replay recorded traffic through the gateway in-process and report what changed.
 
@@ -436,6 +439,8 @@ def replay(
       apigw replay traffic.jsonl -s specs/userapi.yaml
 
       apigw replay traffic.jsonl --ignore /id --ignore '/**/createdAt'
+
+      apigw replay traffic.jsonl --target http://127.0.0.1:3000
     """
     import asyncio
 
@@ -447,13 +452,25 @@ def replay(
         from apigw_cli.record.reader import read_records
         from apigw_cli.record.replay import replay as run_replay
 
-        settings = _settings(spec, validate_responses="off")
-        assert isinstance(settings, Settings)
         console.setup_logging()
-        gateway = build_gateway(settings)
+        destination: Gateway | str
+        max_body = 10 * 1024 * 1024
+        if target is not None:
+            if not target.startswith(("http://", "https://")):
+                _exit_usage(f"--target {target!r} must be a base URL such as http://127.0.0.1:3000")
+            destination = target
+        else:
+            settings = _settings(spec, validate_responses="off")
+            assert isinstance(settings, Settings)
+            destination, max_body = build_gateway(settings), settings.max_body_bytes
         summary = asyncio.run(
             run_replay(
-                gateway, settings.max_body_bytes, read_records(log), tuple(ignore or ()), tuple(header or ()), limit
+                destination,
+                max_body,
+                read_records(log),
+                tuple(ignore or ()),
+                tuple(header or ()),
+                limit,
             )
         )
     console.print_replay(summary, as_json)

@@ -168,3 +168,14 @@ def test_recorded_lines_follow_the_published_schema(tmp_path: Path) -> None:
     validator = jsonschema.Draft202012Validator(schema)
     for record in lines(record_userapi(tmp_path)):
         assert [error.message for error in validator.iter_errors(record)] == []
+
+
+def test_replay_against_a_running_server(tmp_path: Path) -> None:
+    record = tmp_path / "pets.jsonl"
+    with serve_process(str(SPECS / "petstore-mock.yaml"), "--record", str(record), "--no-reload") as base:
+        for index in range(5):
+            httpx.get(f"{base}/pets/{index}", timeout=5)
+    with serve_process(str(SPECS / "petstore-mock.yaml"), "--no-reload") as other:
+        result = runner.invoke(app, ["replay", str(record), "--target", other])
+    assert result.exit_code == 0, result.output
+    assert "5 sent, 5 matched" in result.output

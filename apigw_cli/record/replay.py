@@ -49,23 +49,30 @@ class ReplaySummary:
 
 
 async def replay(
-    gateway: Gateway,
+    target: Gateway | str,
     max_body: int,
     records: Iterable[tuple[int, dict[str, Any]]],
     ignore: tuple[str, ...] = (),
     compare_headers: tuple[str, ...] = (),
     limit: int | None = None,
 ) -> ReplaySummary:
+    """Replay against a gateway in-process, or against a running server at a base URL."""
     import httpx
 
     summary = ReplaySummary()
-    transport = httpx.ASGITransport(app=GatewayApp(gateway, max_body))
-    async with httpx.AsyncClient(transport=transport, base_url="http://replay") as client:
+    if isinstance(target, str):
+        client = httpx.AsyncClient(base_url=target.rstrip("/"), trust_env=False, timeout=60)
+    else:
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=GatewayApp(target, max_body)), base_url="http://replay"
+        )
+    async with client:
         for count, (line, record) in enumerate(records):
             if limit is not None and count >= limit:
                 break
             summary.outcomes.append(await _one(client, line, record, ignore, compare_headers))
-    await gateway.aclose()
+    if not isinstance(target, str):
+        await target.aclose()
     return summary
 
 
