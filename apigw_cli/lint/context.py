@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from apigw_cli.errors import SpecError
 from apigw_cli.lint.findings import Severity
 from apigw_cli.spec.document import Location, RefProblem, SpecDocument
 
@@ -60,10 +61,11 @@ class LintContext:
         return self.document.root_location.child(*tokens)
 
     def resolve(self, value: Any, at: Location) -> tuple[Any, Location]:
-        """Follow `$ref`s; a ref that points nowhere (already reported) yields None."""
+        """Follow `$ref`s; a ref that points nowhere or loops (reported by ref-unresolved and
+        serve-compile) yields None."""
         try:
             return self.document.resolve(value, at)
-        except (KeyError, IndexError, ValueError, Exception):
+        except (KeyError, IndexError, ValueError, SpecError):
             return None, at
 
     def operations(self) -> list[OperationRef]:
