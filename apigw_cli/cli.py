@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
@@ -416,21 +416,57 @@ def lint(
 
 @app.command()
 def replay(
-    log: Annotated[Path, typer.Argument(help="A JSONL recording made with `apigw serve --record`.")],
+    log: Annotated[
+        Path, typer.Argument(help="A recording (apigw serve --record), a HAR 1.2 file or a JSON access log.")
+    ],
     spec: Annotated[
         Path | None, typer.Option("--spec", "-s", help="The spec to replay against (discovered as for serve).")
     ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Body JSON pointers to leave out: /id, /**/created_at.")
-    ] = None,
-    header: Annotated[list[str] | None, typer.Option("--header", help="Response headers to compare too.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Replay only the first N exchanges.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     target: Annotated[
         str | None, typer.Option(help="Send to a running server at this base URL instead of in-process.")
     ] = None,
+    input_format: Annotated[
+        str, typer.Option("--input-format", help="auto, record, har or access-log (auto: from the file).")
+    ] = "auto",
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter", help="Replay only matching exchanges: method=GET,POST route=/users/* path=... status=2xx."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Replay only the first N exchanges (after --filter).")] = None,
+    rate: Annotated[float | None, typer.Option(help="Send N requests a second.")] = None,
+    speed: Annotated[
+        float, typer.Option(help="Follow the recorded timing, X times as fast; 0 (default) sends at once.")
+    ] = 0.0,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once (1 keeps the recorded order).")] = 1,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Leave out body pointers (/id, /**/created_at) or header names (etag)."),
+    ] = None,
+    header: Annotated[
+        list[str] | None, typer.Option("--header", help="Compare this response header too (content-type always).")
+    ] = None,
+    check_schema: Annotated[
+        bool, typer.Option("--check-schema", help="Check every replayed response against the spec (openapi-core).")
+    ] = False,
+    report: Annotated[
+        str | None, typer.Option(help="Write a json, junit or markdown report (to -o FILE, else stdout).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The file --report writes.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --report json, on stdout.")] = False,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="In-process: check no credentials (recordings redact them).")
+    ] = False,
+    lambda_map: LambdaMap = None,
+    stage: StageOption = None,
+    api_keys: ApiKeysOption = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each answer.")] = 60.0,
 ) -> None:
-    """Replay recorded traffic through the gateway in-process and report what changed.
+    """Replay recorded traffic through the gateway and report what changed.
+
+    Each answer is compared with the recorded one: status, Content-Type and the --header names,
+    and the body (JSON structurally: key order ignored, numbers by value).
 
     Exit status: 0 every response matches, 1 a mismatch or an error, 2 unusable input.
 
@@ -438,43 +474,111 @@ def replay(
 
       apigw replay traffic.jsonl -s specs/userapi.yaml
 
-      apigw replay traffic.jsonl --ignore /id --ignore '/**/createdAt'
+      apigw replay traffic.jsonl --ignore /id --ignore '/**/createdAt' --ignore date
 
-      apigw replay traffic.jsonl --target http://127.0.0.1:3000
+      apigw replay session.har --filter method=GET --filter status=2xx --check-schema
+
+      apigw replay traffic.jsonl --speed 1 --concurrency 8 --target http://127.0.0.1:3000
+
+      apigw replay traffic.jsonl --report junit -o replay.xml
     """
     import asyncio
 
     from apigw_cli.config import Settings
 
+    if report is None and as_json:
+        report = "json"
+    if report is not None and report not in ("json", "junit", "markdown"):
+        _exit_usage(f"--report must be json, junit or markdown, not {report!r}")
+    if input_format not in ("auto", "record", "har", "access-log"):
+        _exit_usage(f"--input-format must be auto, record, har or access-log, not {input_format!r}")
+    if rate is not None and rate <= 0:
+        _exit_usage(f"--rate must be above 0, not {rate:g}")
+    if rate is not None and speed:
+        _exit_usage("give --rate or --speed, not both")
+    if speed < 0 or concurrency < 1 or timeout <= 0:
+        _exit_usage("--speed must be 0 or more, --concurrency 1 or more and --timeout above 0")
+    if target is not None and not target.startswith(("http://", "https://")):
+        _exit_usage(f"--target {target!r} must be a base URL such as http://127.0.0.1:3000")
     with _user_errors():
         from apigw_cli import console
+        from apigw_cli.gateway.asgi import GatewayApp
         from apigw_cli.loading import build_gateway
-        from apigw_cli.record.reader import read_records
+        from apigw_cli.record.replay import DEFAULT_COMPARED_HEADERS, ReplayOptions
         from apigw_cli.record.replay import replay as run_replay
+        from apigw_cli.record.schema_check import SchemaCheck
+        from apigw_cli.record.selection import parse_filters
+        from apigw_cli.record.senders import HttpSender, InProcessSender, Sender
+        from apigw_cli.record.sources import count_exchanges, detect_format, read_exchanges
+        from apigw_cli.record.tally import ReplayResults
 
         console.setup_logging()
-        destination: Gateway | str
-        max_body = 10 * 1024 * 1024
-        if target is not None:
-            if not target.startswith(("http://", "https://")):
-                _exit_usage(f"--target {target!r} must be a base URL such as http://127.0.0.1:3000")
-            destination = target
-        else:
-            settings = _settings(spec, validate_responses="off")
-            assert isinstance(settings, Settings)
-            destination, max_body = build_gateway(settings), settings.max_body_bytes
-        summary = asyncio.run(
-            run_replay(
-                destination,
-                max_body,
-                read_records(log),
-                tuple(ignore or ()),
-                tuple(header or ()),
-                limit,
+        chosen = detect_format(log) if input_format == "auto" else input_format
+        exchange_filter = parse_filters(filters or ())
+        gateway = None
+        if target is None or check_schema:
+            settings = _settings(
+                spec,
+                validate_responses="off",
+                no_auth=no_auth,
+                lambda_map=lambda_map,
+                stage=stage,
+                api_keys=api_keys,
             )
+            assert isinstance(settings, Settings)
+            gateway, gateway_body_limit = build_gateway(settings), settings.max_body_bytes
+        sender: Sender
+        if target is not None:
+            sender = HttpSender(target, concurrency, timeout)
+        else:
+            assert gateway is not None
+            sender = InProcessSender(GatewayApp(gateway, gateway_body_limit))
+        options = ReplayOptions(
+            ignore=tuple(ignore or ()),
+            compare_headers=tuple(dict.fromkeys([*DEFAULT_COMPARED_HEADERS, *(h.lower() for h in header or ())])),
+            asked_headers=tuple(h.lower() for h in header or ()),
+            limit=limit,
+            rate=rate,
+            speed=speed,
+            concurrency=concurrency,
+            timeout=timeout,
+            keep_host=target is None,
         )
-    console.print_replay(summary, as_json)
-    raise typer.Exit(1 if summary.mismatched or summary.errors else 0)
+        schema_check = SchemaCheck(gateway) if check_schema and gateway is not None else None
+        records = exchange_filter.select(read_exchanges(log, chosen))  # type: ignore[arg-type]
+        total = count_exchanges(log, chosen) if not filters else None  # type: ignore[arg-type]
+        if total is not None and limit is not None:
+            total = min(total, limit)
+
+        async def replay_all() -> ReplayResults:
+            if gateway is not None and target is None:
+                await gateway.startup()
+            with console.replay_progress(total) as advance:
+                return await run_replay(sender, records, options, schema_check, advance)
+
+        results = asyncio.run(replay_all())
+        if target is not None and gateway is not None:
+            asyncio.run(gateway.aclose())
+    from apigw_cli.record.reports import write_report
+
+    if report is not None and output is None:
+        write_report(results, report, sys.stdout)  # type: ignore[arg-type]
+    else:
+        console.print_replay(results)
+        if report is not None and output is not None:
+            with _user_errors():
+                _write_report_file(output, lambda handle: write_report(results, report, handle))  # type: ignore[arg-type]
+    raise typer.Exit(1 if results.failed else 0)
+
+
+def _write_report_file(path: Path, write: Callable[[TextIO], None]) -> None:
+    from apigw_cli.errors import ConfigError
+
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            write(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
 @app.command()

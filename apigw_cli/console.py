@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from apigw_cli.gateway.snapshot import Gateway
     from apigw_cli.gateway.stages.access_log import AccessLogEntry, AccessLogSink
     from apigw_cli.invoke import InvokeResult
-    from apigw_cli.record.replay import ReplaySummary
+    from apigw_cli.record.tally import ReplayResults
 
 
 def _color_enabled(stream: TextIO) -> bool:
@@ -261,34 +263,49 @@ def print_invoke(result: InvokeResult, as_json: bool) -> None:
         out.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
-def print_replay(summary: ReplaySummary, as_json: bool) -> None:
-    recorded = [o.recorded_ms for o in summary.outcomes if o.recorded_ms is not None]
-    now = [o.now_ms for o in summary.outcomes if o.error is None]
-    figures = {
-        "sent": len(summary.outcomes),
-        "matched": sum(1 for o in summary.outcomes if o.matched),
-        "mismatched": len(summary.mismatched),
-        "errors": len(summary.errors),
-        "latencyMs": {
-            "recorded": {"p50": summary.percentile(recorded, 0.5), "p99": summary.percentile(recorded, 0.99)},
-            "now": {"p50": summary.percentile(now, 0.5), "p99": summary.percentile(now, 0.99)},
-        },
-    }
-    if as_json:
-        figures["mismatches"] = [
-            {"line": o.line, "route": o.route, "differences": [str(d) for d in o.differences], "error": o.error}
-            for o in [*summary.mismatched, *summary.errors]
-        ]
-        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
-        return
+_REPLAY_SHOWN = 20  # differing exchanges printed; the rest are counted (and listed in --report)
+
+
+def print_replay(results: ReplayResults) -> None:
+    """The differing exchanges (the first few), the summary table, and one line with the counts."""
+    from rich.table import Table
+
+    from apigw_cli.record.reports import SUMMARY_COLUMNS, describe, summary_rows
+
     out = sys.stdout
-    for outcome in [*summary.mismatched, *summary.errors]:
-        out.write(f"line {outcome.line}  {outcome.route}\n")
-        if outcome.error:
-            out.write(f"  error: {outcome.error}\n")
-        for difference in outcome.differences:
-            out.write(f"  {difference}\n")
+    details = results.sorted_details()
+    for outcome in details[:_REPLAY_SHOWN]:
+        out.write("\n".join(describe(outcome)) + "\n")
+    more = len(details) - _REPLAY_SHOWN + results.details_dropped
+    if more > 0:
+        out.write(f"... and {more} more differing exchanges (--report json -o FILE lists them)\n")
+    table = Table(*SUMMARY_COLUMNS, title="apigw replay", title_justify="left")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    rows = summary_rows(results)
+    for row in rows[:-1]:
+        table.add_row(*row)
+    table.add_row(*rows[-1], style="bold", end_section=True)
+    stdout_console().print(table)
+    total = results.total
+    rate = total.sent / results.seconds if results.seconds > 0 else 0.0
     out.write(
-        f"{figures['sent']} sent, {figures['matched']} matched, {figures['mismatched']} mismatched, "
-        f"{figures['errors']} errors\n"
+        f"{total.sent} sent, {total.matched} matched, {total.mismatched} mismatched, {total.errors} errors"
+        + (f", {total.off_spec} off spec" if total.off_spec else "")
+        + f" in {results.seconds:.2f} s ({rate:,.0f}/s)\n"
     )
+
+
+@contextmanager
+def replay_progress(total: int | None) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr while replaying; none when stderr is not a terminal or under CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=stderr_console()
+    ) as progress:
+        task = progress.add_task("replay", total=total)
+        yield lambda: progress.advance(task)

@@ -1,12 +1,15 @@
 """Compares a replayed response with the recorded one: status, chosen headers, and bodies (JSON
-structurally: key order ignored, numbers by value; `ignore` JSON pointer globs such as `/id` or
-`/**/created_at`)."""
+structurally: key order ignored, numbers by value). `ignore` holds JSON pointer globs such as
+`/id`, `/items/*/etag` or `/**/created_at` (`*` is one segment, `**` any number, none included),
+and header names (anything not starting with `/`)."""
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -32,8 +35,23 @@ def compare_bodies(recorded: bytes, now: bytes, ignore: tuple[str, ...]) -> list
     return found
 
 
+def header_ignored(name: str, ignore: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name.lower(), pattern.lower()) for pattern in ignore if not pattern.startswith("/"))
+
+
 def _ignored(pointer: str, ignore: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(pointer, pattern.replace("**", "*")) for pattern in ignore)
+    return any(_pointer_pattern(pattern).fullmatch(pointer) for pattern in ignore if pattern.startswith("/"))
+
+
+@lru_cache(maxsize=256)
+def _pointer_pattern(glob: str) -> re.Pattern[str]:
+    parts = []
+    for segment in glob.split("/")[1:]:
+        if segment == "**":
+            parts.append("(?:/[^/]*)*")
+        else:
+            parts.append("/" + "[^/]*".join(re.escape(piece) for piece in segment.split("*")))
+    return re.compile("".join(parts))
 
 
 def _walk(before: Any, after: Any, pointer: str, ignore: tuple[str, ...], found: list[Difference]) -> None:

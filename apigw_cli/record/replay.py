@@ -1,110 +1,130 @@
-"""Replays recorded requests through a gateway in-process (httpx's ASGI transport) and compares
-each answer with the recorded one."""
+"""Replays recorded exchanges (in-process or against a running server), paced and in parallel as
+asked, and compares each answer with the recorded one. Records are streamed: memory stays flat
+however long the recording."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from apigw_cli.gateway.asgi import GatewayApp
-from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.record.diff import Difference, compare_bodies
+from apigw_cli.record.diff import Difference, compare_bodies, header_ignored
 from apigw_cli.record.format import REDACTED, decode_body
+from apigw_cli.record.pacing import Pacer
+from apigw_cli.record.schema_check import SchemaCheck
+from apigw_cli.record.senders import Answer, Sender
+from apigw_cli.record.tally import Outcome, ReplayResults
 
-_NOT_SENT = frozenset({"content-length", "host", "transfer-encoding", "connection"})
+_NOT_SENT = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
+DEFAULT_COMPARED_HEADERS = ("content-type",)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    line: int
-    route: str
-    differences: tuple[Difference, ...]
-    recorded_ms: float | None
-    now_ms: float
-    error: str | None = None
-
-    @property
-    def matched(self) -> bool:
-        return not self.differences and self.error is None
-
-
-@dataclass
-class ReplaySummary:
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    @property
-    def mismatched(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.differences and o.error is None]
-
-    @property
-    def errors(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.error is not None]
-
-    def percentile(self, values: list[float], share: float) -> float | None:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else None
+class ReplayOptions:
+    ignore: tuple[str, ...] = ()  # body pointer globs (/id, /**/created_at) and header names
+    compare_headers: tuple[str, ...] = DEFAULT_COMPARED_HEADERS
+    asked_headers: tuple[str, ...] = ()  # --header: compared even when the recording lacks them
+    limit: int | None = None
+    rate: float | None = None
+    speed: float = 0.0
+    concurrency: int = 1
+    timeout: float = 60.0
+    keep_host: bool = True  # in-process: send the recorded Host; to a --target: let the client set it
 
 
 async def replay(
-    target: Gateway | str,
-    max_body: int,
+    sender: Sender,
     records: Iterable[tuple[int, dict[str, Any]]],
-    ignore: tuple[str, ...] = (),
-    compare_headers: tuple[str, ...] = (),
-    limit: int | None = None,
-) -> ReplaySummary:
-    """Replay against a gateway in-process, or against a running server at a base URL."""
-    import httpx
+    options: ReplayOptions,
+    schema_check: SchemaCheck | None = None,
+    progress: Callable[[], None] | None = None,
+) -> ReplayResults:
+    results = ReplayResults()
+    pacer = Pacer(options.rate, options.speed)
+    slots = asyncio.Semaphore(options.concurrency)
+    running: set[asyncio.Task[None]] = set()
+    started = time.perf_counter()
 
-    summary = ReplaySummary()
-    if isinstance(target, str):
-        client = httpx.AsyncClient(base_url=target.rstrip("/"), trust_env=False, timeout=60)
-    else:
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=GatewayApp(target, max_body)), base_url="http://replay"
-        )
-    async with client:
-        for count, (line, record) in enumerate(records):
-            if limit is not None and count >= limit:
+    async def run(line: int, record: dict[str, Any]) -> None:
+        try:
+            results.add(await _one(sender, line, record, options, schema_check))
+        finally:
+            slots.release()
+            if progress is not None:
+                progress()
+
+    try:
+        for index, (line, record) in enumerate(records):
+            if options.limit is not None and index >= options.limit:
                 break
-            summary.outcomes.append(await _one(client, line, record, ignore, compare_headers))
-    if not isinstance(target, str):
-        await target.aclose()
-    return summary
+            await pacer.wait_turn(index, record)
+            await slots.acquire()
+            if options.concurrency == 1:
+                await run(line, record)  # in order, and no task per exchange
+                continue
+            task = asyncio.create_task(run(line, record))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        if running:
+            await asyncio.gather(*running)
+    finally:
+        for task in running:
+            task.cancel()
+        await sender.aclose()
+    results.seconds = time.perf_counter() - started
+    return results
+
+
+def route_of(record: dict[str, Any]) -> str:
+    request = record["request"]
+    route = record.get("route")
+    return str(route) if route else f"{request.get('method', 'GET')} {request.get('path', '/')}"
 
 
 async def _one(
-    client: Any, line: int, record: dict[str, Any], ignore: tuple[str, ...], compare_headers: tuple[str, ...]
+    sender: Sender, line: int, record: dict[str, Any], options: ReplayOptions, schema_check: SchemaCheck | None
 ) -> Outcome:
     request, recorded = record["request"], record.get("response") or {}
-    route = str(record.get("route") or f"{request.get('method')} {request.get('path')}")
+    route = route_of(record)
+    recorded_ms = record.get("latencyMs") if isinstance(record.get("latencyMs"), int | float) else None
     headers = [
-        (name, value)
+        (str(name).lower(), str(value))
         for name, value in request.get("headers") or []
-        if name.lower() not in _NOT_SENT and value != REDACTED
+        if str(name).lower() not in _NOT_SENT
+        and value != REDACTED
+        and (options.keep_host or str(name).lower() != "host")
     ]
-    url = str(request.get("path", "/")) + (f"?{request['query']}" if request.get("query") else "")
+    method, path = str(request.get("method", "GET")).upper(), str(request.get("path") or "/")
     started = time.perf_counter()
     try:
-        response = await asyncio.wait_for(
-            client.request(str(request.get("method", "GET")), url, headers=headers, content=decode_body(request)),
-            60,
+        answer = await asyncio.wait_for(
+            sender.send(method, path, str(request.get("query") or ""), headers, decode_body(request)), options.timeout
         )
+    except TimeoutError:
+        return Outcome(line, route, recorded_ms=recorded_ms, error=f"no answer within {options.timeout:g} s")
     except Exception as exc:
-        return Outcome(line, route, (), record.get("latencyMs"), 0.0, f"{type(exc).__name__}: {exc}")
+        return Outcome(line, route, recorded_ms=recorded_ms, error=f"{type(exc).__name__}: {exc}")
     now_ms = (time.perf_counter() - started) * 1000
-    differences: list[Difference] = []
-    if response.status_code != recorded.get("status"):
-        differences.append(Difference("status", recorded.get("status"), response.status_code))
-    recorded_headers = {str(name).lower(): value for name, value in recorded.get("headers") or []}
-    for name in compare_headers:
-        if recorded_headers.get(name.lower()) != response.headers.get(name):
-            differences.append(
-                Difference(f"header {name}", recorded_headers.get(name.lower()), response.headers.get(name))
-            )
-    if not recorded.get("truncated"):
-        differences += compare_bodies(decode_body(recorded), response.content, ignore)
-    return Outcome(line, route, tuple(differences), record.get("latencyMs"), now_ms)
+    problem = schema_check.problem(method, path, answer) if schema_check is not None else None
+    return Outcome(line, route, tuple(_differences(recorded, answer, options)), recorded_ms, now_ms, None, problem)
+
+
+def _differences(recorded: dict[str, Any], answer: Answer, options: ReplayOptions) -> list[Difference]:
+    found: list[Difference] = []
+    if "status" in recorded and answer.status != recorded["status"]:
+        found.append(Difference("status", recorded["status"], answer.status))
+    if "headers" in recorded:
+        recorded_headers = {str(name).lower(): value for name, value in recorded["headers"]}
+        for name in options.compare_headers:
+            if header_ignored(name, options.ignore):
+                continue
+            before, after = recorded_headers.get(name.lower()), answer.header(name)
+            if before is None and name in DEFAULT_COMPARED_HEADERS and name not in options.asked_headers:
+                continue  # a default header the recording does not carry (a hand-written line, a HAR)
+            if before != after and before != REDACTED:
+                found.append(Difference(f"header {name.lower()}", before, after))
+    if "body" in recorded and not recorded.get("truncated"):
+        found += compare_bodies(decode_body(recorded), answer.body, options.ignore)
+    return found
