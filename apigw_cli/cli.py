@@ -458,6 +458,15 @@ def replay(
     no_auth: Annotated[
         bool, typer.Option("--no-auth", help="In-process: check no credentials (recordings redact them).")
     ] = False,
+    throttle: Annotated[
+        bool,
+        typer.Option(
+            "--throttle/--no-throttle",
+            help="In-process: apply throttles and quotas (default: only with --speed, which keeps the recorded pace).",
+            show_default=False,
+        ),
+    ]
+    | None = None,
     lambda_map: LambdaMap = None,
     stage: StageOption = None,
     api_keys: ApiKeysOption = None,
@@ -521,6 +530,7 @@ def replay(
                 spec,
                 validate_responses="off",
                 no_auth=no_auth,
+                throttle=throttle if throttle is not None else speed > 0,
                 lambda_map=lambda_map,
                 stage=stage,
                 api_keys=api_keys,

@@ -30,6 +30,7 @@ class Settings:
     log_format: str = "text"  # access log: text or json
     api_keys: Path | None = None  # --api-keys: a file of {name, value} kept out of the spec
     no_auth: bool = False  # --no-auth: check no API keys, for local poking
+    throttle: bool = True  # replay sends faster than the recording: it turns throttles and quotas off
     redis: str | None = None  # --redis URL: buckets, quotas and cache shared by workers and hosts
     redis_failure: str = "open"  # when Redis is down: open (let requests through) or closed (503)
     record: Path | None = None  # --record: append each exchange to this JSONL file

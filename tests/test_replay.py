@@ -405,3 +405,21 @@ def test_only_the_first_mismatches_are_kept_in_memory() -> None:
         results.add(Outcome(line, "GET /x", error="refused"))
     assert len(results.details) == KEEP_DETAILS and results.details_dropped == 500
     assert results.total.errors == KEEP_DETAILS + 500 and results.failed
+
+
+def test_throttles_are_off_unless_the_recorded_pace_is_kept(tmp_path: Path) -> None:
+    spec = project(tmp_path)
+    spec.write_text(spec.read_text().replace("info: {title: Replay, version: 1.0.0}", THROTTLED))
+    recording = jsonl(
+        tmp_path, "burst.jsonl", [exchange(f"/items/{n}", 200, {"id": n, "name": "widget"}) for n in (1, 2, 3)]
+    )
+    base = [str(recording), "-s", str(spec), "--ignore", "/etag", "--json"]
+    assert report_of(replay(*base))["matched"] == 3  # as fast as it can, where the recording was not
+    throttled = report_of(replay(*base, "--throttle"))
+    assert throttled["matched"] == 1
+    assert {d["now"] for m in throttled["mismatches"] for d in m["differences"] if d["where"] == "status"} == {429}
+
+
+THROTTLED = """info: {title: Replay, version: 1.0.0}
+x-gateway:
+  throttle: {rate: 1, burst: 1}"""

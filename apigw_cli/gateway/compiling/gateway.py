@@ -233,7 +233,7 @@ class _GatewayCompiler:
             gateway_responses(context),
             cors_policy(context),
             self.keys if any(op.api_key_required for op in operations) else None,
-            ThrottleStage(state.store, state.clock, limits, namespace),
+            ThrottleStage(state.store, state.clock, limits, namespace) if context.settings.throttle else None,
             CacheStage(state.store, state.clock, namespace) if any(op.cache for op in operations) else None,
             any(op.jwt for op in operations),
             LambdaAuthorizerStage(state.clock) if any(op.lambda_authorizer for op in operations) else None,
