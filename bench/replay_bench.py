@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gateway_bench import REPO, free_port, wait_ready
 
-CASES = {
+Request = tuple[str, str, object]
+CASES: dict[str, tuple[Path, list[Request]]] = {
     "mock (petstore-mock.yaml)": (
         REPO / "specs" / "petstore-mock.yaml",
         [("GET", "/pets", None), ("GET", "/pets/1", None), ("POST", "/pets", {"name": "Rex", "kind": "dog"})],
@@ -32,7 +33,7 @@ CASES = {
 }
 
 
-def record(spec: Path, requests: list[tuple[str, str, object]], folder: Path) -> Path:
+def record(spec: Path, requests: list[Request], folder: Path) -> Path:
     import httpx
 
     recording = folder / f"{spec.stem}.jsonl"
