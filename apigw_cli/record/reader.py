@@ -3,11 +3,12 @@ number, except a torn last line (a killed server), which is skipped with a warni
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from apigw_cli.errors import ApigwError
 
@@ -46,8 +47,8 @@ class _Torn(Exception):
 
 def _parse(path: Path, number: int, line: str, last: bool, require_request: bool) -> tuple[int, dict[str, Any]]:
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
         if last:
             raise _Torn from None
         raise RecordError(f"{path}:{number}: not a JSON record: {exc.msg}") from None
