@@ -177,5 +177,8 @@ def test_replay_against_a_running_server(tmp_path: Path) -> None:
             httpx.get(f"{base}/pets/{index}", timeout=5)
     with serve_process(str(SPECS / "petstore-mock.yaml"), "--no-reload") as other:
         result = runner.invoke(app, ["replay", str(record), "--target", other])
+        parallel = runner.invoke(app, ["replay", str(record), "--target", other, "--concurrency", "3", "--rate", "50"])
     assert result.exit_code == 0, result.output
     assert "5 sent, 5 matched" in result.output
+    assert parallel.exit_code == 0, parallel.output
+    assert "5 sent, 5 matched" in parallel.output
