@@ -158,6 +158,13 @@ def serve(
     record_secrets: Annotated[
         bool, typer.Option(help="Keep Authorization, cookies and API keys in the record (careful).")
     ] = False,
+    redact: Annotated[
+        list[str] | None,
+        typer.Option(help="Redact this header too in the record (Authorization, cookies, x-api-key always are)."),
+    ] = None,
+    record_max_body: Annotated[
+        int, typer.Option(help="Bytes of each body kept in the record; longer ones are cut and marked truncated.")
+    ] = 64 * 1024,
     admin_prefix: Annotated[
         str, typer.Option(help="Where the gateway's own endpoints live (/_apigw/health).")
     ] = "/_apigw",
@@ -195,6 +202,8 @@ def serve(
         _exit_usage(f"--reload-mode must be inprocess or process, not {reload_mode!r}")
     if workers < 1:
         _exit_usage("--workers must be 1 or more")
+    if record_max_body < 0:
+        _exit_usage("--record-max-body must be 0 or more bytes")
     if workers > 1 and reload and reload_mode == "process":
         _exit_usage("--reload-mode process restarts one server process: use it without --workers")
     with _user_errors():
@@ -217,6 +226,8 @@ def serve(
             redis_failure=redis_failure,
             record=record,
             record_secrets=record_secrets,
+            record_redact=tuple(name.strip().lower() for name in redact or () if name.strip()),
+            record_max_body=record_max_body,
             admin_prefix=admin_prefix,
         )
         assert isinstance(settings, Settings)

@@ -36,6 +36,7 @@ class Settings:
     record: Path | None = None  # --record: append each exchange to this JSONL file
     record_secrets: bool = False  # keep Authorization, cookies and API keys in the record
     record_max_body: int = 64 * 1024  # bytes of each body kept in the record
+    record_redact: tuple[str, ...] = ()  # --redact: more header names to redact (lower case)
     admin_prefix: str = "/_apigw"  # the gateway's own endpoints (/_apigw/health)
 
     def to_json(self) -> str:
@@ -53,4 +54,5 @@ class Settings:
         for key in ("spec", "lambda_map", "api_keys", "record"):
             if data.get(key) is not None:
                 data[key] = Path(data[key])
+        data["record_redact"] = tuple(data.get("record_redact") or ())
         return cls(**data)

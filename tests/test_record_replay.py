@@ -182,3 +182,21 @@ def test_replay_against_a_running_server(tmp_path: Path) -> None:
     assert "5 sent, 5 matched" in result.output
     assert parallel.exit_code == 0, parallel.output
     assert "5 sent, 5 matched" in parallel.output
+
+
+def test_more_headers_can_be_redacted_and_the_body_cap_is_configurable(tmp_path: Path) -> None:
+    record = tmp_path / "traffic.jsonl"
+    env = {"APIGW_USERS_DB": str(tmp_path / "cap.db")}
+    options = ("--record", str(record), "--redact", "X-Tenant", "--record-max-body", "10", "--no-reload")
+    with serve_process(str(SPECS / "userapi.yaml"), *options, env=env) as base:
+        created = httpx.post(
+            f"{base}/users", json={"name": "Ada", "email": "ada@example.com"}, headers={"x-tenant": "acme"}, timeout=5
+        )
+        assert created.status_code == 201
+    [exchange] = [r for r in lines(record) if r["request"]["path"] == "/users"]
+    assert ["x-tenant", "[redacted]"] in exchange["request"]["headers"]
+    request_body = exchange["request"]
+    assert request_body["truncated"] is True and len(request_body["body"]) == 10
+    assert request_body["size"] == len(json.dumps({"name": "Ada", "email": "ada@example.com"}, separators=(",", ":")))
+    result = runner.invoke(app, ["serve", str(SPECS / "userapi.yaml"), "--record-max-body", "-1"])
+    assert result.exit_code == 2 and "--record-max-body must be 0 or more" in result.output

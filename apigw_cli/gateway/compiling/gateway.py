@@ -258,7 +258,7 @@ class _GatewayCompiler:
         settings = self.context.settings
         if self.context.state.recorder is None:
             return None
-        secrets = None if settings.record_secrets else DEFAULT_SECRET_HEADERS
+        secrets = None if settings.record_secrets else DEFAULT_SECRET_HEADERS | frozenset(settings.record_redact)
         return RecordStage(self.context.state.recorder, secrets, settings.record_max_body)
 
     def _base_paths(self) -> tuple[str, ...]:
