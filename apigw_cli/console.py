@@ -96,6 +96,7 @@ def entry_fields(entry: AccessLogEntry) -> dict[str, Any]:
         "requestId": entry.request_id,
         "ip": entry.ip,
         "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(entry.request_time)),
+        "requestTimeEpoch": int(entry.request_time * 1000),
         "httpMethod": entry.http_method,
         "path": entry.path,
         "resourcePath": entry.resource_path,

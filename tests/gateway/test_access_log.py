@@ -34,7 +34,7 @@ def test_json_lines_use_the_context_variable_names() -> None:
     line = json.loads(out.getvalue())
     assert set(line) >= {
         "requestId", "ip", "requestTime", "httpMethod", "resourcePath", "status", "protocol", "responseLength",
-        "latency", "integrationLatency",
+        "latency", "integrationLatency", "requestTimeEpoch",
     }  # fmt: skip
     assert (line["httpMethod"], line["resourcePath"], line["status"]) == ("GET", "/hello/{name}", 200)
 
