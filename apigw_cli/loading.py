@@ -9,10 +9,14 @@ from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.lambda_map import read_lambda_map
 from apigw_cli.spec.document import load_spec
+from apigw_cli.spec.release import release_gradually
 
 
 def build_gateway(
     settings: Settings, access_log: AccessLogSink | None = None, state: GatewayState | None = None
 ) -> Gateway:
     lambda_map = read_lambda_map(settings.lambda_map) if settings.lambda_map else ()
-    return compile_gateway(load_spec(settings.spec), settings, access_log, lambda_map, state=state)
+    document = load_spec(settings.spec)
+    gateway = compile_gateway(document, settings, access_log, lambda_map, state=state)
+    release_gradually(document)
+    return gateway

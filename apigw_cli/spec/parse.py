@@ -128,4 +128,19 @@ def _parse_pyyaml(text: str, path: Path) -> Any:
 
 
 def parse_file(path: Path) -> Any:
+    if path.suffix.lower() == ".json":
+        from apigw_cli.spec.sliced import SLICED_ABOVE, parse_json_sliced
+
+        try:
+            large = path.stat().st_size > SLICED_ABOVE
+        except OSError:
+            large = False  # read_text words the problem
+        if large:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b""
+            document = parse_json_sliced(data) if data else None
+            if document is not None:
+                return document
     return parse_text(read_text(path), path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,7 +60,8 @@ from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
-from apigw_cli.spec.document import Location, SpecDocument
+from apigw_cli.spec.document import Location, SpecDocument, display_path
+from apigw_cli.spec.pointer import format_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
@@ -138,6 +140,16 @@ class _GatewayCompiler:
         self.jwt_authorizers = jwt_authorizers(self.document)
         self.lambda_authorizers = lambda_authorizers(context, self.aws)
         self.unenforced: dict[str, list[str]] = {}
+        self._shown_files: dict[Path, str] = {}
+
+    def _source(self, at: Location) -> str:
+        """str(at), with each file's display path worked out once: relpath asks the OS for the
+        working folder, and each such call lets go of the GIL, which stalls a server reloading
+        on another thread (the build thread takes it straight back)."""
+        shown = self._shown_files.get(at.file)
+        if shown is None:
+            shown = self._shown_files[at.file] = display_path(at.file)
+        return f"{shown}#{format_pointer(at.pointer)}"
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
         document = self.document
@@ -326,7 +338,7 @@ class _GatewayCompiler:
             request_body=self.contracts.request_body(raw, at, merged),
             responses=self.contracts.responses(raw, at, integration.kind == "mock"),
             integration=integration,
-            source=str(at),
+            source=self._source(at),
             validate_parameters=validate_parameters,
             validate_body=validate_body,
             fingerprint=_fingerprint(raw, integration_config),

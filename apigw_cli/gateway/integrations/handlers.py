@@ -8,6 +8,7 @@ under a module name of its own, so a later snapshot can load a fresh copy beside
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import itertools
@@ -48,8 +49,8 @@ class HandlerLoader:
         folders = {self._spec_folder.resolve(), *(path.resolve().parent for path in found)}
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
-            if file and not _in_site_packages(file) and Path(file).resolve().parent in folders:
-                found.append(Path(file).resolve())
+            if file and not _in_site_packages(file) and _real_path(file).parent in folders:
+                found.append(_real_path(file))
         return list(dict.fromkeys(found))
 
     @property
@@ -137,7 +138,7 @@ def forget_project_modules(folder: Path) -> None:
         if not file or _in_site_packages(file) or name.startswith("apigw_handlers_"):
             continue
         try:
-            Path(file).resolve().relative_to(root)
+            _real_path(file).relative_to(root)
         except ValueError:
             continue
         del sys.modules[name]
@@ -184,3 +185,11 @@ def handler_problem(path: Path, function: str) -> str | None:
         defined = ", ".join(sorted(n for n in names if not n.startswith("_"))) or "nothing"
         return f"no function {function!r} in {path.name} (it defines: {defined})"
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_path(file: str) -> Path:
+    """A module file's real path, worked out once per file: a reload looks at every imported
+    module, and each resolve() is a few syscalls that let go of the GIL, stalling the serving
+    thread a little each time."""
+    return Path(file).resolve()
