@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,7 @@ from apigw_cli.gateway.lambda_auth import LambdaAuthorizer
 from apigw_cli.gateway.policies import CachePolicy, Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
+from apigw_cli.gateway.validation.schema import SchemaValidator
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.integrations.base import Integration
@@ -68,6 +69,19 @@ class Operation:
 
     def response_for(self, status: int) -> ResponseSpec | None:
         return declared_response(self.responses, str(status))
+
+    def validators(self) -> Iterator[SchemaValidator]:
+        """Every schema validator of the operation: parameters, request bodies, responses."""
+        for parameter in self.parameters:
+            if parameter.validator is not None:
+                yield parameter.validator
+        for media in self.request_body.media.values() if self.request_body else ():
+            if media.validator is not None:
+                yield media.validator
+        for response in self.responses.values():
+            for spec in response.media_specs.values():
+                if spec.validator is not None:
+                    yield spec.validator
 
 
 def declared_response(responses: Mapping[str, ResponseSpec], code: str) -> ResponseSpec | None:

@@ -166,3 +166,16 @@ def test_steady_load_through_good_and_broken_reloads(tmp_path: Path) -> None:
     assert sent > 100
     assert seen_versions >= {1, 11}
     assert len(reporter.done) >= 10 and len(reporter.refused) == 10
+
+
+def test_a_reload_compiles_the_validators_of_routes_already_in_use(tmp_path: Path) -> None:
+    from apigw_cli.gateway.reload import warm_used_routes
+    from tests.helpers import SPECS, call, gateway_for
+
+    old = gateway_for(SPECS / "petstore-mock.yaml")
+    assert call(old, "GET", "/pets/1").status_code == 200
+    new = gateway_for(SPECS / "petstore-mock.yaml")
+    assert warm_used_routes(old, new) > 0
+    by_route = {op.route_key: op for op in new.operations}
+    assert all(v.compiled for v in by_route["GET /pets/{petId}"].validators())
+    assert not any(v.compiled for v in by_route["POST /pets"].validators())  # never requested: left lazy

@@ -69,6 +69,14 @@ class SchemaValidator:
             validator = self._validator = jsonschema_rs.validator_for(self.schema, validate_formats=True)
         return validator
 
+    @property
+    def compiled(self) -> bool:
+        return self._validator is not None
+
+    def warm(self) -> None:
+        """Compile now (a reload does it off the serving thread for routes already in use)."""
+        self._compiled()
+
     def is_valid(self, instance: Any) -> bool:
         return bool(self._compiled().is_valid(instance))
 
