@@ -508,10 +508,13 @@ def replay(
 
     if report is None and as_json:
         report = "json"
-    if report is not None and report not in ("json", "junit", "markdown"):
-        _exit_usage(f"--report must be json, junit or markdown, not {report!r}")
-    if input_format not in ("auto", "record", "har", "access-log"):
-        _exit_usage(f"--input-format must be auto, record, har or access-log, not {input_format!r}")
+    from apigw_cli.record.reports import REPORT_FORMATS
+    from apigw_cli.record.sources import INPUT_FORMATS
+
+    if report is not None and report not in REPORT_FORMATS:
+        _exit_usage(f"--report must be {', '.join(REPORT_FORMATS)}, not {report!r}")
+    if input_format != "auto" and input_format not in INPUT_FORMATS:
+        _exit_usage(f"--input-format must be auto, {', '.join(INPUT_FORMATS)}, not {input_format!r}")
     if rate is not None and rate <= 0:
         _exit_usage(f"--rate must be above 0, not {rate:g}")
     if rate is not None and speed:
@@ -524,7 +527,7 @@ def replay(
         from apigw_cli import console
         from apigw_cli.gateway.asgi import GatewayApp
         from apigw_cli.loading import build_gateway
-        from apigw_cli.record.replay import DEFAULT_COMPARED_HEADERS, ReplayOptions
+        from apigw_cli.record.replay import ReplayOptions
         from apigw_cli.record.replay import replay as run_replay
         from apigw_cli.record.schema_check import SchemaCheck
         from apigw_cli.record.selection import parse_filters
@@ -556,8 +559,7 @@ def replay(
             sender = InProcessSender(GatewayApp(gateway, gateway_body_limit))
         options = ReplayOptions(
             ignore=tuple(ignore or ()),
-            compare_headers=tuple(dict.fromkeys([*DEFAULT_COMPARED_HEADERS, *(h.lower() for h in header or ())])),
-            asked_headers=tuple(h.lower() for h in header or ()),
+            headers=tuple(name.lower() for name in header or ()),
             limit=limit,
             rate=rate,
             speed=speed,
@@ -583,12 +585,12 @@ def replay(
     from apigw_cli.record.reports import write_report
 
     if report is not None and output is None:
-        write_report(results, report, sys.stdout)  # type: ignore[arg-type]
+        write_report(results, report, sys.stdout)
     else:
         console.print_replay(results)
         if report is not None and output is not None:
             with _user_errors():
-                _write_report_file(output, lambda handle: write_report(results, report, handle))  # type: ignore[arg-type]
+                _write_report_file(output, lambda handle: write_report(results, report, handle))
     raise typer.Exit(1 if results.failed else 0)
 
 

@@ -271,7 +271,7 @@ def print_replay(results: ReplayResults) -> None:
     """The differing exchanges (the first few), the summary table, and one line with the counts."""
     from rich.table import Table
 
-    from apigw_cli.record.reports import SUMMARY_COLUMNS, describe, summary_rows
+    from apigw_cli.record.reports import SUMMARY_COLUMNS, describe, summary_rows, tally_text
 
     out = sys.stdout
     details = results.sorted_details()
@@ -288,13 +288,8 @@ def print_replay(results: ReplayResults) -> None:
         table.add_row(*row)
     table.add_row(*rows[-1], style="bold", end_section=True)
     stdout_console().print(table)
-    total = results.total
-    rate = total.sent / results.seconds if results.seconds > 0 else 0.0
-    out.write(
-        f"{total.sent} sent, {total.matched} matched, {total.mismatched} mismatched, {total.errors} errors"
-        + (f", {total.off_spec} off spec" if total.off_spec else "")
-        + f" in {results.seconds:.2f} s ({rate:,.0f}/s)\n"
-    )
+    rate = results.total.sent / results.seconds if results.seconds > 0 else 0.0
+    out.write(f"{tally_text(results.total)} in {results.seconds:.2f} s ({rate:,.0f}/s)\n")
 
 
 @contextmanager

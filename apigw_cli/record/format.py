@@ -10,6 +10,8 @@ from typing import Any
 REDACTED = "[redacted]"
 DEFAULT_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
 DEFAULT_MAX_BODY = 64 * 1024
+# hop-by-hop and framing headers: replay leaves them to the client that sends the request
+HOP_BY_HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
 
 
 def encode_body(body: bytes, limit: int) -> dict[str, Any]:

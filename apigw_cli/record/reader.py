@@ -19,7 +19,7 @@ class RecordError(ApigwError):
     """A recording that cannot be read."""
 
 
-def read_records(path: Path, require_request: bool = True) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
@@ -28,24 +28,24 @@ def read_records(path: Path, require_request: bool = True) -> Iterator[tuple[int
         pending: tuple[int, str] | None = None
         for number, line in enumerate(handle, start=1):
             if pending is not None:
-                yield _parse(path, *pending, last=False, require_request=require_request)
+                yield _parse(path, *pending, last=False)
             pending = (number, line) if line.strip() else None
         if pending is not None:
             number, line = pending
             if not line.endswith("\n"):
                 try:
-                    yield _parse(path, number, line, last=True, require_request=require_request)
+                    yield _parse(path, number, line, last=True)
                 except _Torn:
                     logger.warning("%s:%d: the last line is cut short (a stopped recorder?): skipped", path, number)
             else:
-                yield _parse(path, number, line, last=False, require_request=require_request)
+                yield _parse(path, number, line, last=False)
 
 
 class _Torn(Exception):
     pass
 
 
-def _parse(path: Path, number: int, line: str, last: bool, require_request: bool) -> tuple[int, dict[str, Any]]:
+def _parse(path: Path, number: int, line: str, last: bool) -> tuple[int, dict[str, Any]]:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -54,6 +54,6 @@ def _parse(path: Path, number: int, line: str, last: bool, require_request: bool
         raise RecordError(f"{path}:{number}: not a JSON record: {exc.msg}") from None
     if not isinstance(record, dict):
         raise RecordError(f"{path}:{number}: not a JSON object")
-    if require_request and not isinstance(record.get("request"), dict):
+    if not isinstance(record.get("request"), dict):
         raise RecordError(f"{path}:{number}: not an exchange record (no request)")
     return number, record

@@ -11,21 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.record.diff import Difference, compare_bodies, header_ignored
-from apigw_cli.record.format import REDACTED, decode_body
+from apigw_cli.record.format import HOP_BY_HOP_HEADERS, REDACTED, decode_body
 from apigw_cli.record.pacing import Pacer
 from apigw_cli.record.schema_check import SchemaCheck
 from apigw_cli.record.senders import Answer, Sender
 from apigw_cli.record.tally import Outcome, ReplayResults
 
-_NOT_SENT = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
-DEFAULT_COMPARED_HEADERS = ("content-type",)
+DEFAULT_COMPARED_HEADERS = ("content-type",)  # compared when the recording carries them
 
 
 @dataclass(frozen=True)
 class ReplayOptions:
     ignore: tuple[str, ...] = ()  # body pointer globs (/id, /**/created_at) and header names
-    compare_headers: tuple[str, ...] = DEFAULT_COMPARED_HEADERS
-    asked_headers: tuple[str, ...] = ()  # --header: compared even when the recording lacks them
+    headers: tuple[str, ...] = ()  # --header names, lower case: compared even when the recording lacks them
     limit: int | None = None
     rate: float | None = None
     speed: float = 0.0
@@ -89,13 +87,12 @@ async def _one(
     request, recorded = record["request"], record.get("response") or {}
     route = route_of(record)
     recorded_ms = record.get("latencyMs") if isinstance(record.get("latencyMs"), int | float) else None
-    headers = [
-        (str(name).lower(), str(value))
-        for name, value in request.get("headers") or []
-        if str(name).lower() not in _NOT_SENT
-        and value != REDACTED
-        and (options.keep_host or str(name).lower() != "host")
-    ]
+    headers = []
+    for name, value in request.get("headers") or []:
+        lowered = str(name).lower()
+        if lowered in HOP_BY_HOP_HEADERS or value == REDACTED or (lowered == "host" and not options.keep_host):
+            continue
+        headers.append((lowered, str(value)))
     method, path = str(request.get("method", "GET")).upper(), str(request.get("path") or "/")
     started = time.perf_counter()
     try:
@@ -117,14 +114,14 @@ def _differences(recorded: dict[str, Any], answer: Answer, options: ReplayOption
         found.append(Difference("status", recorded["status"], answer.status))
     if "headers" in recorded:
         recorded_headers = {str(name).lower(): value for name, value in recorded["headers"]}
-        for name in options.compare_headers:
+        for name in dict.fromkeys((*DEFAULT_COMPARED_HEADERS, *options.headers)):
             if header_ignored(name, options.ignore):
                 continue
-            before, after = recorded_headers.get(name.lower()), answer.header(name)
-            if before is None and name in DEFAULT_COMPARED_HEADERS and name not in options.asked_headers:
+            before, after = recorded_headers.get(name), answer.header(name)
+            if before is None and name not in options.headers:
                 continue  # a default header the recording does not carry (a hand-written line, a HAR)
             if before != after and before != REDACTED:
-                found.append(Difference(f"header {name.lower()}", before, after))
+                found.append(Difference(f"header {name}", before, after))
     if "body" in recorded and not recorded.get("truncated"):
         found += compare_bodies(decode_body(recorded), answer.body, options.ignore)
     return found

@@ -70,7 +70,7 @@ def _junit(results: ReplayResults, out: TextIO) -> None:
     for route, tally in sorted(results.routes.items()):
         out.write(f'    <testcase classname="apigw.replay" name={quoteattr(route)}>\n')
         details = "\n".join(line for outcome in by_route.get(route, []) for line in describe(outcome))
-        summary = _tally_text(tally)
+        summary = tally_text(tally)
         if tally.mismatched:
             out.write(f"      <failure message={quoteattr(summary)}>{escape(details)}</failure>\n")
         elif tally.errors:
@@ -82,7 +82,7 @@ def _junit(results: ReplayResults, out: TextIO) -> None:
         out.write(f"<!-- {results.details_dropped} more differing exchanges past the first {KEEP_DETAILS} -->\n")
 
 
-def _tally_text(tally: Tally) -> str:
+def tally_text(tally: Tally) -> str:
     return f"{tally.sent} sent, {tally.matched} matched, {tally.mismatched} mismatched, {tally.errors} errors" + (
         f", {tally.off_spec} off spec" if tally.off_spec else ""
     )
@@ -116,7 +116,7 @@ SUMMARY_COLUMNS = ("route", "sent", "matched", "mismatched", "errors", "off spec
 
 def _markdown(results: ReplayResults, out: TextIO) -> None:
     verdict = "differences found" if results.failed else "all matched"
-    out.write(f"# apigw replay: {verdict}\n\n{_tally_text(results.total)} in {results.seconds:.2f} s.\n\n")
+    out.write(f"# apigw replay: {verdict}\n\n{tally_text(results.total)} in {results.seconds:.2f} s.\n\n")
     out.write("| " + " | ".join(SUMMARY_COLUMNS) + " |\n")
     out.write("|" + "|".join(["---"] + ["---:"] * (len(SUMMARY_COLUMNS) - 1)) + "|\n")
     for row in summary_rows(results):

@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from apigw_cli.record.format import HOP_BY_HOP_HEADERS
 from apigw_cli.record.reader import RecordError, read_records
 
 logger = logging.getLogger("apigw")
 
 InputFormat = Literal["record", "har", "access-log"]
+INPUT_FORMATS: tuple[InputFormat, ...] = ("record", "har", "access-log")
 _SNIFFED_LINES = 50
 Numbered = tuple[int, dict[str, Any]]
-
-# HTTP/2 pseudo-headers and hop-by-hop headers: a client library sets its own.
-_NOT_REPLAYED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
 
 
 def detect_format(path: Path) -> InputFormat:
@@ -125,7 +124,8 @@ def _har_headers(part: dict[str, Any]) -> list[list[str]]:
     return [
         [str(header["name"]).lower(), str(header["value"])]
         for header in part.get("headers") or []
-        if not str(header["name"]).startswith(":") and str(header["name"]).lower() not in _NOT_REPLAYED
+        # HTTP/2 pseudo-headers and hop-by-hop headers: a client library sets its own
+        if not str(header["name"]).startswith(":") and str(header["name"]).lower() not in HOP_BY_HOP_HEADERS
     ]
 
 

@@ -60,7 +60,11 @@ class Location:
         return Location(self.file, self.pointer + tuple(str(token) for token in tokens))
 
     def __str__(self) -> str:
-        return f"{display_path(self.file)}#{format_pointer(self.pointer)}"
+        return self.text(display_path(self.file))
+
+    def text(self, shown_file: str) -> str:
+        """The location with its file shown as `shown_file` (for callers that show many locations)."""
+        return f"{shown_file}#{format_pointer(self.pointer)}"
 
 
 def display_path(path: Path) -> str:

@@ -61,7 +61,6 @@ from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
 from apigw_cli.spec.document import Location, SpecDocument, display_path
-from apigw_cli.spec.pointer import format_pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
@@ -149,7 +148,7 @@ class _GatewayCompiler:
         shown = self._shown_files.get(at.file)
         if shown is None:
             shown = self._shown_files[at.file] = display_path(at.file)
-        return f"{shown}#{format_pointer(at.pointer)}"
+        return at.text(shown)
 
     def build(self, access_log: AccessLogSink | None) -> Gateway:
         document = self.document
