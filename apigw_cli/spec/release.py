@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from apigw_cli.give_way import give_way
 from apigw_cli.spec.document import SpecDocument
 
 _DEPTH = 3  # the root, `paths`/`components`, and their members: below that, pieces are small
@@ -29,6 +30,7 @@ def release_gradually(document: SpecDocument) -> int:
         node, depth = stack.pop()
         if type(node) is dict and depth < _DEPTH and sys.getrefcount(node) == _ONLY_OURS:
             taken_apart += 1
+            give_way()
             while node:
                 stack.append((node.popitem()[1], depth + 1))
     return taken_apart

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from apigw_cli.give_way import give_way
+
 SLICED_ABOVE = 1 << 20  # bytes: smaller files parse in one go in well under a millisecond or two
 _CHUNK = 1 << 18
 _WALKED_DEPTH = 3  # root, root members, their members: where a spec's bulk is spread wide
@@ -113,6 +115,7 @@ def _object(reader: _Reader, depth: int) -> dict[str, Any]:
         if depth + 1 < _WALKED_DEPTH and reader.peek() == "{":
             result[name] = _object(reader, depth + 1)
         else:
+            give_way()
             result[name] = reader.value()
         following = reader.peek()
         reader.pos += 1

@@ -59,6 +59,7 @@ from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.stores.base import GatewayState
+from apigw_cli.give_way import give_way
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
 from apigw_cli.spec.document import Location, SpecDocument, display_path
 
@@ -181,6 +182,7 @@ class _GatewayCompiler:
                 if not isinstance(raw_op, dict):
                     raise document.error(f"operation {method} {template} must be a mapping", op_location)
                 integration_config = inherit(_located(raw_op, op_location, "x-integration"), item_integration)
+                give_way()
                 operation = self._operation(template, method, raw_op, op_location, shared_params, integration_config)
                 try:
                     router.add(template, operation.method, operation)
