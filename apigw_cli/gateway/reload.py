@@ -57,6 +57,7 @@ def route_changes(old: Gateway, new: Gateway) -> tuple[RouteChange, ...]:
     changes = [RouteChange("added", key) for key in after if key not in before]
     changes += [RouteChange("removed", key) for key in before if key not in after]
     for key, op in after.items():
+        give_way()
         previous = before.get(key)
         if previous is None or previous.fingerprint == op.fingerprint:
             continue
@@ -78,7 +79,11 @@ def warm_used_routes(old: Gateway, new: Gateway) -> int:
     """Compiles, on the build thread, the validators of routes the old snapshot had served (its
     validators compile on first use), so the first requests after a swap do not pay for it on the
     serving thread. Returns how many were compiled."""
-    used = {op.route_key for op in old.operations if any(v.compiled for v in op.validators())}
+    used = set()
+    for operation in old.operations:
+        give_way()
+        if any(v.compiled for v in operation.validators()):
+            used.add(operation.route_key)
     warmed = 0
     for operation in new.operations:
         if operation.route_key in used:

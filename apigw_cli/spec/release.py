@@ -27,10 +27,10 @@ def release_gradually(document: SpecDocument) -> int:
     if sys.version_info >= (3, 14):
         return 0  # 3.14 may borrow references on the stack: the count below would not prove ownership
     while stack:
+        give_way()  # the previous node, rebound below, may have freed a whole schema
         node, depth = stack.pop()
         if type(node) is dict and depth < _DEPTH and sys.getrefcount(node) == _ONLY_OURS:
             taken_apart += 1
-            give_way()
             while node:
                 stack.append((node.popitem()[1], depth + 1))
     return taken_apart
