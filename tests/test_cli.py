@@ -104,6 +104,33 @@ def test_unusable_input_exits_2_with_one_line(args: list[str], message: str) -> 
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("x-throttle: {rateLimit: 5, burst: 10}", "api.yaml:7:20: unknown key 'rateLimit' (expected rate, burst)"),
+        ("x-cache: {ttl: 30, key: [query.page]}", "api.yaml:7:26: unknown key 'key' (expected enabled, ttl, keys"),
+    ],
+)
+def test_a_misspelt_policy_key_is_refused_not_ignored(tmp_path: Path, policy: str, message: str) -> None:
+    write(
+        tmp_path,
+        "api.yaml",
+        f"""
+        openapi: 3.0.3
+        info: {{title: t, version: "1"}}
+        paths:
+          /a:
+            get:
+              x-integration: {{type: mock}}
+              {policy}
+              responses: {{"200": {{description: ok}}}}
+        """,
+    )
+    result = runner.invoke(app, ["invoke", "/a", "-s", str(tmp_path / "api.yaml")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
 def test_bad_ref_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     spec = write(
         tmp_path,
