@@ -20,7 +20,9 @@ from typing import Any
 from apigw_cli.give_way import give_way
 
 SLICED_ABOVE = 1 << 20  # bytes: smaller files parse in one go in well under a millisecond or two
-_CHUNK = 1 << 18
+# bytes decoded at a time: a value cut off at a chunk's end is parsed again once the next chunk is
+# in, and the failed attempt (plus the error's line count) is one C call as long as the buffer
+_CHUNK = 1 << 16
 _WALKED_DEPTH = 3  # root, root members, their members: where a spec's bulk is spread wide
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -43,7 +45,7 @@ class _Reader:
         if chunk is None:
             self.exhausted = True
             return False
-        if self.pos > _CHUNK:  # drop what is parsed, so the buffer stays about a chunk long
+        if self.pos:  # drop what is parsed: the buffer holds the value being read and one chunk more
             self.buffer, self.pos = self.buffer[self.pos :], 0
         self.buffer += chunk
         return True

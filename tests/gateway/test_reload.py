@@ -219,3 +219,34 @@ def test_a_reload_gives_way_to_a_request_in_flight_and_still_lands(tmp_path: Pat
         slow.join(15)
     assert [response.status_code for response in answers] == [200]
     assert answers[0].json() == {"released": True}
+
+
+DIFFED = """
+openapi: 3.0.3
+info: {{title: diffed, version: "1"}}
+paths:
+  /same:
+    get:
+      x-integration: {{type: mock}}
+      responses:
+        "200":
+          description: ok
+          content: {{application/json: {{example: {{big: 123456789012345678901234567890}}}}}}
+  /edited:
+    get:
+      x-integration: {{type: mock}}
+      x-throttle: {{rate: {rate}, burst: 10}}
+      responses: {{"200": {{description: ok}}}}
+"""
+
+
+def test_the_route_diff_names_only_what_changed_even_with_integers_past_64_bits(tmp_path: Path) -> None:
+    from apigw_cli.gateway.reload import route_changes
+    from tests.helpers import gateway_for
+
+    old = gateway_for(write(tmp_path, "a.yaml", DIFFED.format(rate=5)))
+    same = gateway_for(write(tmp_path, "b.yaml", DIFFED.format(rate=5)))
+    edited = gateway_for(write(tmp_path, "c.yaml", DIFFED.format(rate=7)))
+    assert route_changes(old, same) == ()
+    [change] = route_changes(old, edited)
+    assert change.kind == "changed" and change.route == "GET /edited" and change.detail.startswith("throttle:")
