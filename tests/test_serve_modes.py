@@ -73,3 +73,30 @@ def test_workers_with_process_reload_is_refused() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "use it without --workers" in result.stderr
+
+
+def test_serve_prints_each_reload_and_each_refused_edit(tmp_path: Path) -> None:
+    folder = copy_hello(tmp_path)
+    spec = folder / "hello-python.yaml"
+    log = tmp_path / "serve.log"
+    original = spec.read_text()
+    with serve_process(str(spec), env={"APIGW_TEST_LOG": str(log)}) as base:
+        time.sleep(0.5)  # the watcher starts after the server answers
+        spec.write_text(original.replace("paths:\n", "paths:\n  /extra:\n    get:\n      x-integration: {type: mock}\n"
+                                         "      responses: {'200': {description: ok}}\n", 1))  # fmt: skip
+        wait_for_text(log, "+ GET /extra")
+        assert httpx.get(f"{base}/extra", timeout=5).status_code == 200
+        spec.write_text(original + "  /broken: [\n")
+        wait_for_text(log, "still serving the previous version")
+        assert httpx.get(f"{base}/extra", timeout=5).status_code == 200
+    text = log.read_text()
+    assert "reloaded in " in text
+    end_of_file = len(original.splitlines()) + 2  # where the parser gives up on the unclosed `[`
+    assert f"reload failed: {spec}:{end_of_file}:1: invalid YAML" in text  # outside the working folder: shown whole
+
+
+def wait_for_text(log: Path, text: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        assert time.monotonic() < deadline, f"{text!r} not printed in time:\n{log.read_text()}"
+        time.sleep(0.05)
