@@ -182,7 +182,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     document.refs = refs
     _check_root(document)
     for number, (ref, at) in enumerate(refs):
-        if number % 256 == 0:
+        if number % 32 == 0:
             give_way()
         if ref_problems is None:
             _check_ref(document, ref, at)
