@@ -109,6 +109,7 @@ def test_unusable_input_exits_2_with_one_line(args: list[str], message: str) -> 
     [
         ("x-throttle: {rateLimit: 5, burst: 10}", "api.yaml:7:20: unknown key 'rateLimit' (expected rate, burst)"),
         ("x-cache: {ttl: 30, key: [query.page]}", "api.yaml:7:26: unknown key 'key' (expected enabled, ttl, keys"),
+        ("x-cache: {ttl: 30, enabled: yes}", 'api.yaml:7:26: x-cache.enabled: "yes" is not of type "boolean"'),
     ],
 )
 def test_a_misspelt_policy_key_is_refused_not_ignored(tmp_path: Path, policy: str, message: str) -> None:
@@ -127,6 +128,29 @@ def test_a_misspelt_policy_key_is_refused_not_ignored(tmp_path: Path, policy: st
         """,
     )
     result = runner.invoke(app, ["invoke", "/a", "-s", str(tmp_path / "api.yaml")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "extension", "message"),
+    [
+        ("routes", "x-gateway: {throttel: {rate: 5}}", "api.yaml:3:1: x-gateway: Additional properties"),
+        ("invoke", "x-integration: {type: mock, statuss: 201}", "('statuss' was unexpected)"),
+    ],
+)
+def test_an_extension_off_the_published_schema_is_refused(
+    tmp_path: Path, command: str, extension: str, message: str
+) -> None:
+    write(tmp_path, "api.yaml", f"""
+        openapi: 3.0.3
+        info: {{title: t, version: "1"}}
+        {extension}
+        paths:
+          /a: {{get: {{responses: {{"200": {{description: ok}}}}}}}}
+        """)  # fmt: skip
+    args = [command, *(["/a", "-s"] if command == "invoke" else []), str(tmp_path / "api.yaml")]
+    result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert message in result.output
 

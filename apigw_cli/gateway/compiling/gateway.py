@@ -62,6 +62,7 @@ from apigw_cli.gateway.stores.base import GatewayState
 from apigw_cli.give_way import give_way
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
 from apigw_cli.spec.document import Location, SpecDocument, display_path
+from apigw_cli.spec.extensions import extension_errors
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
@@ -151,6 +152,14 @@ class _GatewayCompiler:
             shown = self._shown_files[at.file] = display_path(at.file)
         return at.text(shown)
 
+    def _check_extensions(self, container: dict[str, Any], at: Location, keys: tuple[str, ...]) -> None:
+        """After the specific checks of reading them: whatever else departs from the published
+        schema (a misspelt key, for one, which would otherwise be ignored without a word)."""
+        for key in keys:
+            if key in container:
+                for path, message in extension_errors(key, container[key]):
+                    raise self.document.error(message, at.child(key, *path))
+
     def build(self, access_log: AccessLogSink | None) -> Gateway:
         document = self.document
         context = self.context
@@ -189,12 +198,15 @@ class _GatewayCompiler:
                 except ValueError as exc:
                     raise document.error(str(exc), item_location) from None
                 operations.append(operation)
+            self._check_extensions(item, item_location, ("x-integration",))
             prefix = context.settings.admin_prefix.rstrip("/")
             if prefix and (template == prefix or str(template).startswith(prefix + "/")):
                 raise document.error(
                     f"path {template} is under the gateway's own prefix {prefix}: choose another with --admin-prefix",
                     item_location,
                 )
+        pipeline = self._pipeline(router, operations, access_log)
+        self._check_extensions(root, document.root_location, ("x-integration", "x-gateway"))
         return Gateway(
             title=str(info.get("title", "")),
             api_version=str(info.get("version", "")),
@@ -203,7 +215,7 @@ class _GatewayCompiler:
             base_paths=base_paths,
             operations=tuple(operations),
             router=router,
-            pipeline=self._pipeline(router, operations, access_log),
+            pipeline=pipeline,
             files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
             notices=self._notices(operations),
             executor=context.executor,
@@ -330,6 +342,7 @@ class _GatewayCompiler:
         if "x-cache" in raw and self.context.stage.cache:
             cache = read_cache(self.document, raw["x-cache"], at.child("x-cache"))
         summary = raw.get("summary") or raw.get("description") or ""
+        self._check_extensions(raw, at, ("x-integration", "x-throttle", "x-cache"))
         return Operation(
             method=method,
             path=template,

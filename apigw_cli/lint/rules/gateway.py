@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,26 +13,9 @@ from apigw_cli.lint.context import LintContext, OperationRef, Problem
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
+from apigw_cli.spec.extensions import extension_errors
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
-
-
-def extension_schema() -> dict[str, Any]:
-    text = resources.files("apigw_cli").joinpath("schemas/extensions.json").read_text()
-    return dict(json.loads(text))
-
-
-@cache
-def _validators() -> dict[str, Any]:
-    import jsonschema_rs
-
-    schema = extension_schema()
-    return {
-        name: jsonschema_rs.validator_for(
-            {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{name}"}
-        )
-        for name in schema["$defs"]
-    }
 
 
 def _extension_sites(ctx: LintContext) -> Iterator[tuple[str, Any, Location]]:
@@ -58,11 +38,9 @@ def _extension_sites(ctx: LintContext) -> Iterator[tuple[str, Any, Location]]:
     "x-integration, x-gateway, x-throttle and x-cache match the schema apigw publishes (`apigw schema`).",
 )
 def extension_shapes(ctx: LintContext) -> Iterator[Problem]:
-    validators = _validators()
     for key, value, at in _extension_sites(ctx):
-        for error in validators[key].iter_errors(value):
-            path = [str(token) for token in error.instance_path]
-            yield Problem(f"{key}{'.' + '.'.join(path) if path else ''}: {error.message}", at.child(*path))
+        for path, message in extension_errors(key, value):
+            yield Problem(message, at.child(*path))
 
 
 def effective_integration(ctx: LintContext, op: OperationRef) -> tuple[dict[str, Any], Location] | None:
