@@ -30,7 +30,6 @@ AuthorizerT = TypeVar("AuthorizerT")
 def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:
     if not isinstance(raw, dict):
         raise document.error("a throttle is {rate: requests a second, burst: bucket size}", at)
-    _refuse_unknown_keys(document, raw, at, ("rate", "burst"))
     rate = raw.get("rate", DEFAULT_RATE)
     burst = raw.get("burst", DEFAULT_BURST)
     if not isinstance(rate, int | float) or isinstance(rate, bool) or rate <= 0:
@@ -38,13 +37,6 @@ def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:
     if not isinstance(burst, int) or isinstance(burst, bool) or burst < 1:
         raise document.error(f"throttle burst {burst!r} must be a whole number of at least 1", at.child("burst"))
     return Throttle(float(rate), burst)
-
-
-def _refuse_unknown_keys(document: SpecDocument, raw: dict[str, Any], at: Location, known: tuple[str, ...]) -> None:
-    """A misspelt key (`rateLimit`) would otherwise leave the default in force without a word."""
-    for key in raw:
-        if key not in known:
-            raise document.error(f"unknown key {key!r} (expected {', '.join(known)})", at.child(str(key)))
 
 
 def api_throttle(document: SpecDocument) -> Throttle:
@@ -165,7 +157,6 @@ def requires_api_key(
 def read_cache(document: SpecDocument, raw: Any, at: Location) -> CachePolicy | None:
     if not isinstance(raw, dict):
         raise document.error("x-cache is {ttl: seconds, keys: [query.NAME, header.NAME]}", at)
-    _refuse_unknown_keys(document, raw, at, ("enabled", "ttl", "keys", "requireAuthorizationForCacheControl"))
     if raw.get("enabled") is False:
         return None
     ttl = raw.get("ttl", DEFAULT_CACHE_TTL)
