@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from apigw_cli.errors import SpecError
+from apigw_cli.give_way import give_way
+
+SLICED_YAML_ABOVE = 1 << 20  # characters: below this yaml-rs holds the GIL for a few milliseconds at most
 
 
 def _make_loader() -> type:
@@ -98,7 +101,11 @@ def _parse_yaml(text: str, path: Path) -> Any:
 def _string_keys(data: Any) -> Any:
     """Mapping keys as JSON has them: `200:` is the status "200", `true:` is "true"."""
     stack = [data]
+    visited = 0
     while stack:
+        visited += 1
+        if visited % 4096 == 0:
+            give_way()
         node = stack.pop()
         if isinstance(node, dict):
             if any(type(key) is not str for key in node):
@@ -143,4 +150,11 @@ def parse_file(path: Path) -> Any:
             document = parse_json_sliced(data) if data else None
             if document is not None:
                 return document
-    return parse_text(read_text(path), path)
+    text = read_text(path)
+    if len(text) > SLICED_YAML_ABOVE and path.suffix.lower() in (".yaml", ".yml"):
+        from apigw_cli.spec.sliced_yaml import parse_yaml_sliced
+
+        sliced = parse_yaml_sliced(text)
+        if sliced is not None:
+            return _string_keys(sliced)
+    return parse_text(text, path)
