@@ -20,11 +20,12 @@ from apigw_cli.errors import ApigwError
 from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.integrations.handlers import forget_project_modules
 from apigw_cli.gateway.snapshot import Gateway
+from apigw_cli.gateway.validation.schema import SchemaValidator
 from apigw_cli.give_way import give_way, giving_way_to
 
 RETIRE_TIMEOUT = 60.0  # seconds a replaced snapshot may take to finish its requests
 _BUILD_SWITCH_INTERVAL = 0.0001  # seconds between GIL hand-offs while a snapshot is built
-_RELEASE_BATCH = 50  # operations of a retired snapshot freed between two turns of the event loop
+_RELEASE_BATCH = 10  # operations of a retired snapshot freed between two turns of the event loop
 _FREEZE_ABOVE = 50_000  # objects a build left for the cyclic collector: past this, freeze them
 
 
@@ -76,27 +77,34 @@ def route_changes(old: Gateway, new: Gateway) -> tuple[RouteChange, ...]:
 
 
 def warm_used_routes(old: Gateway, new: Gateway) -> int:
-    """Compiles, on the build thread, the validators of routes the old snapshot had served (its
+    """Readies, on the build thread, the validators of routes the old snapshot had served (its
     validators compile on first use), so the first requests after a swap do not pay for it on the
-    serving thread. Returns how many were compiled."""
-    used = set()
+    serving thread: a validator whose schema did not change is taken over from the old snapshot,
+    any other is compiled. Returns how many were readied."""
+    used: dict[str, list[SchemaValidator]] = {}
     for operation in old.operations:
         give_way()
-        if any(v.compiled for v in operation.validators()):
-            used.add(operation.route_key)
-    warmed = 0
+        validators = list(operation.validators())
+        if any(v.compiled for v in validators):
+            used[operation.route_key] = validators
+    readied = 0
     for operation in new.operations:
-        if operation.route_key in used:
-            for validator in operation.validators():
-                if validator.compiled:
-                    continue
-                give_way()
-                try:
-                    validator.warm()
-                except Exception:
-                    continue
-                warmed += 1
-    return warmed
+        previous = used.get(operation.route_key)
+        if previous is None:
+            continue
+        for index, validator in enumerate(operation.validators()):
+            if validator.compiled:
+                continue
+            give_way()
+            if index < len(previous) and validator.adopt(previous[index]):
+                readied += 1
+                continue
+            try:
+                validator.warm()
+            except Exception:
+                continue
+            readied += 1
+    return readied
 
 
 class Reloader:

@@ -250,3 +250,27 @@ def test_the_route_diff_names_only_what_changed_even_with_integers_past_64_bits(
     assert route_changes(old, same) == ()
     [change] = route_changes(old, edited)
     assert change.kind == "changed" and change.route == "GET /edited" and change.detail.startswith("throttle:")
+
+
+def test_a_reload_takes_over_compiled_validators_only_for_unchanged_schemas(tmp_path: Path) -> None:
+    from apigw_cli.gateway.snapshot import Gateway
+    from apigw_cli.gateway.validation.schema import SchemaValidator
+    from tests.helpers import SPECS, call, gateway_for
+
+    def pet_response(gateway: Gateway) -> SchemaValidator:
+        [operation] = [op for op in gateway.operations if op.route_key == "GET /pets/{petId}"]
+        return list(operation.validators())[-1]  # the 200 response's body: a Pet
+
+    old = gateway_for(SPECS / "petstore-mock.yaml")
+    fresh = pet_response(gateway_for(SPECS / "petstore-mock.yaml"))
+    assert not fresh.adopt(pet_response(old))  # nothing compiled yet: nothing to take over
+    assert call(old, "GET", "/pets/1").status_code == 200
+    served = pet_response(old)
+    assert served.compiled
+    assert fresh.adopt(served) and fresh.compiled
+    assert fresh.is_valid({"id": 1, "name": "Rex", "kind": "dog"})
+    assert not fresh.is_valid({"id": 1, "name": "", "kind": "dog"})
+    edited = (SPECS / "petstore-mock.yaml").read_text().replace("{type: string, minLength: 1}", "{type: string}")
+    changed = pet_response(gateway_for(write(tmp_path, "petstore.yaml", edited)))
+    assert not changed.adopt(served) and not changed.compiled  # the schema changed: compiled anew when used
+    assert changed.is_valid({"id": 1, "name": "", "kind": "dog"})

@@ -55,11 +55,12 @@ class SchemaValidator:
     where one takes ~20 ms. The bundle itself (all walking of the spec) is built at load time.
     """
 
-    __slots__ = ("_validator", "schema")
+    __slots__ = ("_digest", "_validator", "schema")
 
     def __init__(self, schema: dict[str, Any]):
         self.schema = schema
         self._validator: Any = None
+        self._digest: bytes | None = None
 
     def _compiled(self) -> Any:
         validator = self._validator
@@ -76,6 +77,32 @@ class SchemaValidator:
     def warm(self) -> None:
         """Compile now (a reload does it off the serving thread for routes already in use)."""
         self._compiled()
+
+    def adopt(self, other: SchemaValidator) -> bool:
+        """Take `other`'s compiled validator when both bundle the same schema: a reload keeps an
+        unchanged route's validators instead of compiling them again (Stripe's balance response:
+        a 674 KiB bundle, 22 ms of compiling in one call, against ~3 ms to compare digests)."""
+        if self._validator is not None or other._validator is None:
+            return False
+        mine = self._schema_digest()
+        if not mine or mine != other._schema_digest():
+            return False
+        self._validator = other._validator
+        return True
+
+    def _schema_digest(self) -> bytes:
+        if self._digest is None:
+            import hashlib
+
+            import orjson
+
+            try:
+                text = orjson.dumps(self.schema, option=orjson.OPT_SORT_KEYS)
+            except TypeError:  # an integer past 64 bits, for one: never shared
+                self._digest = b""
+            else:
+                self._digest = hashlib.blake2b(text, digest_size=16).digest()
+        return self._digest
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._compiled().is_valid(instance))
