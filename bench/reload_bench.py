@@ -1,6 +1,7 @@
 """Hot reload latency: time from a file write to the first request the new snapshot answers, for
-the bundled UserAPI and the 13 MB GitHub spec (every operation mocked), and request latency p99
-while reloading against the same server's steady p99. Prints a markdown table.
+the bundled UserAPI, the 13 MB GitHub spec and the 4 MB Stripe YAML spec (every operation
+mocked), and request latency p99 while reloading against the same server's steady p99. Prints a
+markdown table.
 
 Usage: python bench/reload_bench.py [--reloads 50] [--raw-client] [--corpus ../shared/corpus/large]
 Only 127.0.0.1 is contacted; every loop is bounded in count and time.
@@ -194,8 +195,24 @@ def main() -> None:
 
             found = measure(target, add_json_path, max(3, args.reloads // 3), probe, args.raw_client)
             rows.append((f"{github.name} (13 MB, all mocked)", found))
+        stripe = args.corpus / "stripe-spec3.yaml"
+        if stripe.exists():
+            stripe_text = stripe.read_text()
+            stripe_copy = Path(tmp) / "stripe.yaml"
+            stripe_copy.write_text(stripe_text)
+
+            def add_stripe_path(index: int) -> float:
+                extra = "".join(
+                    f"  /reload-probe-{i}:\n    get:\n      responses:\n        '200': {{description: ok}}\n"
+                    for i in range(index + 1)
+                )
+                stripe_copy.write_text(stripe_text.replace("\npaths:\n", "\npaths:\n" + extra, 1))
+                return time.perf_counter()
+
+            found = measure(stripe_copy, add_stripe_path, max(3, args.reloads // 3), "/v1/balance", args.raw_client)
+            rows.append((f"{stripe.name} (4 MB YAML, all mocked)", found))
     client = "a bare socket" if args.raw_client else "httpx"
-    print(f"{args.reloads} reloads (a third for the large spec), steady GET load of 100 req/s from {client}\n")
+    print(f"{args.reloads} reloads (a third for the large specs), steady GET load of 100 req/s from {client}\n")
     print("| spec | write -> new snapshot answers (median / max) | p99 steady (n) | p99 during reloads (n) | ratio |")
     print("|---|---:|---:|---:|---:|")
     for name, found in rows:
