@@ -3,8 +3,6 @@ contract and integration, build the route table and fold the pipeline."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from apigw_cli.gateway.compiling.policies import (
 )
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.cors import CorsPolicy
+from apigw_cli.gateway.digest import content_digest
 from apigw_cli.gateway.gateway_responses import GatewayResponses
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
@@ -378,16 +377,8 @@ class _GatewayCompiler:
 
 
 def _fingerprint(raw: dict[str, Any], integration: Located | None) -> str:
-    """A digest of an operation and the integration it inherits ($refs are compared as written).
-    orjson: a seventh of json.dumps's time (21 -> 3 ms over the GitHub spec's operations)."""
-    import orjson
-
-    value = [raw, integration[0] if integration else None]
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
-    except TypeError:  # an integer past 64 bits, for one
-        text = json.dumps(value, sort_keys=True, default=str).encode()
-    return hashlib.blake2b(text, digest_size=12).hexdigest()
+    """A digest of an operation and the integration it inherits ($refs are compared as written)."""
+    return content_digest([raw, integration[0] if integration else None], size=12).hex()
 
 
 def _located(container: dict[str, Any], at: Location, key: str) -> Located | None:

@@ -84,24 +84,16 @@ class SchemaValidator:
         a 674 KiB bundle, 22 ms of compiling in one call, against ~3 ms to compare digests)."""
         if self._validator is not None or other._validator is None:
             return False
-        mine = self._schema_digest()
-        if not mine or mine != other._schema_digest():
+        if self._schema_digest() != other._schema_digest():
             return False
         self._validator = other._validator
         return True
 
     def _schema_digest(self) -> bytes:
         if self._digest is None:
-            import hashlib
+            from apigw_cli.gateway.digest import content_digest
 
-            import orjson
-
-            try:
-                text = orjson.dumps(self.schema, option=orjson.OPT_SORT_KEYS)
-            except TypeError:  # an integer past 64 bits, for one: never shared
-                self._digest = b""
-            else:
-                self._digest = hashlib.blake2b(text, digest_size=16).digest()
+            self._digest = content_digest(self.schema)
         return self._digest
 
     def is_valid(self, instance: Any) -> bool:
