@@ -13,7 +13,9 @@ from typing import Any, ClassVar
 from apigw_cli.errors import SpecError
 from apigw_cli.give_way import give_way
 
-SLICED_YAML_ABOVE = 1 << 20  # characters: below this yaml-rs holds the GIL for a few milliseconds at most
+# a file larger than this (bytes of JSON, characters of YAML) is parsed in slices, for a server
+# that reloads it on another thread; below it, one parse holds the GIL for a few milliseconds at most
+SLICED_ABOVE = 1 << 20
 
 
 def _make_loader() -> type:
@@ -136,7 +138,7 @@ def _parse_pyyaml(text: str, path: Path) -> Any:
 
 def parse_file(path: Path) -> Any:
     if path.suffix.lower() == ".json":
-        from apigw_cli.spec.sliced import SLICED_ABOVE, parse_json_sliced
+        from apigw_cli.spec.sliced import parse_json_sliced
 
         try:
             large = path.stat().st_size > SLICED_ABOVE
@@ -151,7 +153,7 @@ def parse_file(path: Path) -> Any:
             if document is not None:
                 return document
     text = read_text(path)
-    if len(text) > SLICED_YAML_ABOVE and path.suffix.lower() in (".yaml", ".yml"):
+    if len(text) > SLICED_ABOVE and path.suffix.lower() in (".yaml", ".yml"):
         from apigw_cli.spec.sliced_yaml import parse_yaml_sliced
 
         sliced = parse_yaml_sliced(text)

@@ -19,7 +19,6 @@ from typing import Any
 
 from apigw_cli.give_way import give_way
 
-SLICED_ABOVE = 1 << 20  # bytes: smaller files parse in one go in well under a millisecond or two
 # bytes decoded at a time: a value cut off at a chunk's end is parsed again once the next chunk is
 # in, and the failed attempt (plus the error's line count) is one C call as long as the buffer
 _CHUNK = 1 << 16

@@ -133,7 +133,7 @@ def test_parse_file_cuts_a_large_yaml_spec_and_gives_way(tmp_path: Path, monkeyp
         f"  /items/{n}:\n    get:\n      responses:\n        200: {{description: item {n}}}\n" for n in range(300)
     )
     spec.write_text(f"openapi: 3.0.3\ninfo: {{title: big, version: '1'}}\npaths:\n{items}")
-    monkeypatch.setattr(parse, "SLICED_YAML_ABOVE", 1000)
+    monkeypatch.setattr(parse, "SLICED_ABOVE", 1000)
     traffic = Traffic()
     traffic.enter()  # a request in flight the whole time: every step of the parse gives way
     with giving_way_to(traffic, budget=5, pause_cap=0) as builder:
