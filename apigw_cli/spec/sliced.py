@@ -22,7 +22,7 @@ from apigw_cli.give_way import give_way
 # bytes decoded at a time: a value cut off at a chunk's end is parsed again once the next chunk is
 # in, and the failed attempt (plus the error's line count) is one C call as long as the buffer
 _CHUNK = 1 << 16
-_WALKED_DEPTH = 3  # root, root members, their members: where a spec's bulk is spread wide
+WALKED_DEPTH = 3  # root, root members, their members: where a spec's bulk is spread wide
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _AFTER_NUMBER = frozenset(" \t\n\r,}]")
@@ -113,7 +113,7 @@ def _object(reader: _Reader, depth: int) -> dict[str, Any]:
     while True:
         name = reader.key()
         reader.expect(":")
-        if depth + 1 < _WALKED_DEPTH and reader.peek() == "{":
+        if depth + 1 < WALKED_DEPTH and reader.peek() == "{":
             result[name] = _object(reader, depth + 1)
         else:
             give_way()

@@ -17,8 +17,8 @@ from functools import cache
 from typing import Any
 
 from apigw_cli.give_way import give_way
+from apigw_cli.spec.sliced import WALKED_DEPTH
 
-_WALKED_DEPTH = 3  # root, root members, their members, as for JSON
 _NESTED_KEY = re.compile(r"[^:]*:\s*(#.*)?$")  # `key:` and at most a comment: the value follows below
 _MARKERS = ("---", "...", "%")
 _SCAN_WINDOW = 1 << 16  # characters searched for key lines in one call
@@ -87,7 +87,7 @@ def _mapping(text: str, indent: int, depth: int, yaml_rs: Any) -> dict[str, Any]
         piece = text[start:end]
         if piece[indent] in "[{":
             raise _Unsliceable  # a flow collection
-        nested = _nested(piece, indent, depth, yaml_rs) if depth + 1 < _WALKED_DEPTH else None
+        nested = _nested(piece, indent, depth, yaml_rs) if depth + 1 < WALKED_DEPTH else None
         if nested is None:
             parsed = _load(piece, yaml_rs)
             if not isinstance(parsed, dict) or len(parsed) != 1:
