@@ -618,11 +618,11 @@ def schema(
 
       apigw schema record > apigw-record.schema.json
     """
-    from importlib import resources
+    from apigw_cli.spec.extensions import SCHEMAS_FOLDER
 
     if which not in ("extensions", "record"):
         _exit_usage(f"schema must be extensions or record, not {which!r}")
-    text = resources.files("apigw_cli").joinpath(f"schemas/{which}.json").read_text()
+    text = (SCHEMAS_FOLDER / f"{which}.json").read_text(encoding="utf-8")
     sys.stdout.write(json.dumps(json.loads(text), indent=2) + "\n")
 
 
