@@ -79,6 +79,11 @@ def giving_way_to(traffic: Traffic, budget: float = BUDGET, pause_cap: float = P
         _local.builder = previous
 
 
+def in_build() -> bool:
+    """This thread builds a snapshot while requests are being served (inside `giving_way_to`)."""
+    return getattr(_local, "builder", None) is not None
+
+
 def give_way() -> None:
     builder: Builder | None = getattr(_local, "builder", None)
     if builder is None or not builder.traffic.count or builder.waited >= builder.budget:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from apigw_cli.errors import SpecError
+from apigw_cli.give_way import Traffic, giving_way_to
 from apigw_cli.spec import sliced
 from apigw_cli.spec.parse import parse_file
 from tests.helpers import SPECS
@@ -65,8 +66,9 @@ def test_a_large_broken_file_is_still_reported_with_its_line(tmp_path: Path) -> 
     text = json.dumps(body, indent=2).replace('"paths": {}', '"paths": {,}')
     spec = tmp_path / "big.json"
     spec.write_text(text)
-    with pytest.raises(SpecError) as raised:
-        parse_file(spec)
-    assert raised.value.line == text[: text.index("{,}")].count("\n") + 1
-    spec.write_text(json.dumps(body))
-    assert parse_file(spec) == body
+    with giving_way_to(Traffic()):  # sliced only on a reload's build
+        with pytest.raises(SpecError) as raised:
+            parse_file(spec)
+        assert raised.value.line == text[: text.index("{,}")].count("\n") + 1
+        spec.write_text(json.dumps(body))
+        assert parse_file(spec) == body
