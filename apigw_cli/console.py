@@ -123,8 +123,6 @@ class ConsoleReloadReporter:
     def reloaded(self, result: ReloadResult) -> None:
         marks = {"added": ("32", "+"), "removed": ("31", "-"), "changed": ("33", "~")}
         lines = [f"{self._paint('1;32', 'reloaded')} in {result.seconds * 1000:.0f} ms"]
-        if result.gave_way >= 0.001:
-            lines[0] += f" ({result.gave_way * 1000:.0f} ms of it waiting for requests in flight)"
         if not result.changes:
             lines[0] += " (no route changed)"
         for change in result.changes:

@@ -7,10 +7,8 @@ from apigw_cli.gateway.compiling import compile_gateway
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.stores.base import GatewayState
-from apigw_cli.give_way import in_build
 from apigw_cli.lambda_map import read_lambda_map
 from apigw_cli.spec.document import load_spec
-from apigw_cli.spec.release import release_gradually
 
 
 def build_gateway(
@@ -18,7 +16,4 @@ def build_gateway(
 ) -> Gateway:
     lambda_map = read_lambda_map(settings.lambda_map) if settings.lambda_map else ()
     document = load_spec(settings.spec)
-    gateway = compile_gateway(document, settings, access_log, lambda_map, state=state)
-    if in_build():  # a server answers meanwhile: free the document a piece at a time
-        release_gradually(document)
-    return gateway
+    return compile_gateway(document, settings, access_log, lambda_map, state=state)

@@ -10,7 +10,6 @@ from starlette.types import Receive, Scope, Send
 
 from apigw_cli.gateway.exchange import BodySource, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.give_way import Traffic
 
 
 class GatewayApp:
@@ -22,7 +21,6 @@ class GatewayApp:
         on_shutdown: Callable[[], Awaitable[None]] | None = None,
     ):
         self.gateway = gateway  # the one reference a reload swaps
-        self.traffic = Traffic()  # a reload's build gives way to these requests
         self._max_body_bytes = max_body_bytes
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
@@ -63,13 +61,11 @@ class GatewayApp:
             body_source=BodySource(receive, self._max_body_bytes),
         )
         gateway.in_flight.enter()
-        self.traffic.enter()
         try:
             response = await gateway.handle(request)
             await send_response(send, response)
         finally:
             gateway.in_flight.leave()
-            self.traffic.leave()
 
 
 async def send_response(send: Send, response: GatewayResponse) -> None:

@@ -8,8 +8,6 @@ it is idle. A broken edit leaves the last good snapshot serving.
 from __future__ import annotations
 
 import asyncio
-import gc
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,12 +19,8 @@ from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.integrations.handlers import forget_project_modules
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.validation.schema import SchemaValidator
-from apigw_cli.give_way import give_way, giving_way_to
 
 RETIRE_TIMEOUT = 60.0  # seconds a replaced snapshot may take to finish its requests
-_BUILD_SWITCH_INTERVAL = 0.0001  # seconds between GIL hand-offs while a snapshot is built
-_RELEASE_BATCH = 10  # operations of a retired snapshot freed between two turns of the event loop
-_FREEZE_ABOVE = 50_000  # objects a build left for the cyclic collector: past this, freeze them
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,6 @@ class ReloadResult:
     changes: tuple[RouteChange, ...]
     seconds: float
     error: str | None = None  # set when the new version could not be built
-    gave_way: float = 0.0  # seconds of `seconds` the build waited for requests in flight
 
 
 class ReloadReporter(Protocol):
@@ -58,7 +51,6 @@ def route_changes(old: Gateway, new: Gateway) -> tuple[RouteChange, ...]:
     changes = [RouteChange("added", key) for key in after if key not in before]
     changes += [RouteChange("removed", key) for key in before if key not in after]
     for key, op in after.items():
-        give_way()
         previous = before.get(key)
         if previous is None or previous.fingerprint == op.fingerprint:
             continue
@@ -83,7 +75,6 @@ def warm_used_routes(old: Gateway, new: Gateway) -> int:
     any other is compiled. Returns how many were readied."""
     used: dict[str, list[SchemaValidator]] = {}
     for operation in old.operations:
-        give_way()
         validators = list(operation.validators())
         if any(v.compiled for v in validators):
             used[operation.route_key] = validators
@@ -95,7 +86,6 @@ def warm_used_routes(old: Gateway, new: Gateway) -> int:
         for index, validator in enumerate(operation.validators()):
             if validator.compiled:
                 continue
-            give_way()
             if index < len(previous) and validator.adopt(previous[index]):
                 readied += 1
                 continue
@@ -162,7 +152,7 @@ class Reloader:
         started = time.perf_counter()
         old = self.app.gateway
         try:
-            new, changes, gave_way = await asyncio.to_thread(self._build_fresh, old)
+            new, changes = await asyncio.to_thread(self._build_fresh, old)
         except ApigwError as exc:
             result = ReloadResult((), time.perf_counter() - started, str(exc))
             self._reporter.failed(result)
@@ -173,50 +163,24 @@ class Reloader:
             return result
         await new.startup()
         self.app.gateway = new
-        result = ReloadResult(changes, time.perf_counter() - started, gave_way=gave_way)
+        result = ReloadResult(changes, time.perf_counter() - started)
         self._reporter.reloaded(result)
         task = asyncio.create_task(self._retire(old))
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
         return result
 
-    def _build_fresh(self, current: Gateway) -> tuple[Gateway, tuple[RouteChange, ...], float]:
-        """Runs on a worker thread. The event loop keeps serving meanwhile, but a compile is
-        CPU-bound Python and holds the GIL: a short switch interval hands the loop its turn soon
-        after a request arrives (measured p99 during a GitHub-spec reload: 355 ms at the default
-        5 ms interval), and the build steps aside until the requests in flight are answered."""
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(_BUILD_SWITCH_INTERVAL)
-        # a build allocates millions of objects for a large spec; the cyclic collector's full passes
-        # it would trigger stop the serving thread too, and the build's garbage is freed by refcount
-        collecting = gc.isenabled()
-        gc.disable()
-        assert self.app is not None
-        try:
-            with giving_way_to(self.app.traffic) as builder:
-                forget_project_modules(current.spec_path.parent)
-                fresh = self._build()
-                changes = route_changes(current, fresh)
-                warm_used_routes(current, fresh)
-            if gc.get_count()[0] > _FREEZE_ABOVE:
-                # the first collection after a large build would walk every object (75 ms for the
-                # GitHub spec) on the serving thread; snapshots hold no reference cycles, so moving
-                # what exists now out of the collector's sight loses nothing that could be freed
-                gc.freeze()
-            return fresh, changes, builder.waited
-        finally:
-            if collecting:
-                gc.enable()
-            sys.setswitchinterval(previous)
+    def _build_fresh(self, current: Gateway) -> tuple[Gateway, tuple[RouteChange, ...]]:
+        """Runs on a worker thread, so the event loop stays free to take requests; a build is
+        CPU-bound Python, so a large spec's requests are slower while it runs (accepted: see the
+        README's reload section for the figures)."""
+        forget_project_modules(current.spec_path.parent)
+        fresh = self._build()
+        changes = route_changes(current, fresh)
+        warm_used_routes(current, fresh)
+        return fresh, changes
 
     @staticmethod
     async def _retire(old: Gateway) -> None:
         await old.in_flight.wait_idle(RETIRE_TIMEOUT)
         await old.aclose()
-        # freed in one go, a large snapshot is a ~10 ms C cascade on the serving thread: let go of
-        # the snapshot but hold its operations, then free them a batch at a time between requests
-        operations = list(old.operations)
-        del old
-        while operations:
-            del operations[-_RELEASE_BATCH:]
-            await asyncio.sleep(0)

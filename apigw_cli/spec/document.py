@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from apigw_cli.errors import SpecError
-from apigw_cli.give_way import give_way
 from apigw_cli.spec.locate import locate
 from apigw_cli.spec.parse import parse_file
 from apigw_cli.spec.pointer import Pointer, format_pointer, parse_pointer
@@ -48,7 +47,6 @@ _NAME_MAPS = frozenset(
 # keys whose values are literal data, where a "$ref" key is data and not a reference
 _LITERAL_KEYS = frozenset({"example", "enum", "const", "default"})
 _MAX_REF_HOPS = 64
-_STEP_DEPTH = 4  # nodes this shallow (a path item's operation, a schema) are a reload's steps
 
 
 @dataclass(frozen=True)
@@ -158,7 +156,6 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
         file, referrer = pending.pop()
         if file in files:
             continue
-        give_way()
         try:
             files[file] = parse_file_shown(file)
         except SpecError as exc:
@@ -181,9 +178,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     document = SpecDocument(root_path, files)
     document.refs = refs
     _check_root(document)
-    for number, (ref, at) in enumerate(refs):
-        if number % 32 == 0:
-            give_way()
+    for ref, at in refs:
         if ref_problems is None:
             _check_ref(document, ref, at)
             continue
@@ -212,8 +207,6 @@ def _position(at: Location) -> tuple[str, int | None, int | None]:
 def _collect_refs(
     node: Any, file: Path, path: list[str], key: str | None, parent_key: str | None, out: list[tuple[str, Location]]
 ) -> None:
-    if len(path) < _STEP_DEPTH:
-        give_way()
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):

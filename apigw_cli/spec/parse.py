@@ -11,12 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from apigw_cli.errors import SpecError
-from apigw_cli.give_way import give_way, in_build
-
-# a file larger than this (bytes of JSON, characters of YAML) is parsed in slices when a server
-# reloads it on another thread; below it, one parse holds the GIL for a few milliseconds at most.
-# Elsewhere (lint, invoke, the first start) the whole-text parse is the faster one: 10-20% here.
-SLICED_ABOVE = 1 << 20
 
 
 def _make_loader() -> type:
@@ -104,11 +98,7 @@ def _parse_yaml(text: str, path: Path) -> Any:
 def _string_keys(data: Any) -> Any:
     """Mapping keys as JSON has them: `200:` is the status "200", `true:` is "true"."""
     stack = [data]
-    visited = 0
     while stack:
-        visited += 1
-        if visited % 4096 == 0:
-            give_way()
         node = stack.pop()
         if isinstance(node, dict):
             if any(type(key) is not str for key in node):
@@ -138,27 +128,4 @@ def _parse_pyyaml(text: str, path: Path) -> Any:
 
 
 def parse_file(path: Path) -> Any:
-    sliced = in_build()
-    if sliced and path.suffix.lower() == ".json":
-        from apigw_cli.spec.sliced import parse_json_sliced
-
-        try:
-            large = path.stat().st_size > SLICED_ABOVE
-        except OSError:
-            large = False  # read_text words the problem
-        if large:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                data = b""
-            document = parse_json_sliced(data) if data else None
-            if document is not None:
-                return document
-    text = read_text(path)
-    if sliced and len(text) > SLICED_ABOVE and path.suffix.lower() in (".yaml", ".yml"):
-        from apigw_cli.spec.sliced_yaml import parse_yaml_sliced
-
-        mapping = parse_yaml_sliced(text)
-        if mapping is not None:
-            return _string_keys(mapping)
-    return parse_text(text, path)
+    return parse_text(read_text(path), path)

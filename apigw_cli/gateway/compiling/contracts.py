@@ -11,7 +11,6 @@ from apigw_cli.gateway.operation import Example, RequestBodySpec, ResponseMedia,
 from apigw_cli.gateway.validation.body import MediaSpec, body_kind, media_type_of
 from apigw_cli.gateway.validation.params import ParameterSpec, shape_of
 from apigw_cli.gateway.validation.schema import Direction
-from apigw_cli.give_way import give_way
 from apigw_cli.spec.document import Location
 
 RawParameters = dict[tuple[str, str], tuple[Any, Location]]  # (name, in) -> (parameter object, where)
@@ -77,7 +76,6 @@ class OpenAPI3Contracts:
         )
 
     def media(self, media_type: str, schema: Any, schema_at: Location, direction: Direction) -> MediaSpec:
-        give_way()  # bundling a large schema is the longest step of an operation's compile
         kind = body_kind(media_type)
         validator = None
         if schema is not None and kind != "other" and not self.context.static:

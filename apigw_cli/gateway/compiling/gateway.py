@@ -4,7 +4,6 @@ contract and integration, build the route table and fold the pipeline."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,9 +57,8 @@ from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.stores.base import GatewayState
-from apigw_cli.give_way import give_way
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
-from apigw_cli.spec.document import Location, SpecDocument, display_path
+from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.extensions import extension_errors
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -140,16 +138,6 @@ class _GatewayCompiler:
         self.jwt_authorizers = jwt_authorizers(self.document)
         self.lambda_authorizers = lambda_authorizers(context, self.aws)
         self.unenforced: dict[str, list[str]] = {}
-        self._shown_files: dict[Path, str] = {}
-
-    def _source(self, at: Location) -> str:
-        """str(at), with each file's display path worked out once: relpath asks the OS for the
-        working folder, and each such call lets go of the GIL, which stalls a server reloading
-        on another thread (the build thread takes it straight back)."""
-        shown = self._shown_files.get(at.file)
-        if shown is None:
-            shown = self._shown_files[at.file] = display_path(at.file)
-        return at.text(shown)
 
     def _check_extensions(self, container: dict[str, Any], at: Location, keys: tuple[str, ...]) -> None:
         """After the specific checks of reading them: whatever else departs from the published
@@ -190,7 +178,6 @@ class _GatewayCompiler:
                 if not isinstance(raw_op, dict):
                     raise document.error(f"operation {method} {template} must be a mapping", op_location)
                 integration_config = inherit(_located(raw_op, op_location, "x-integration"), item_integration)
-                give_way()
                 operation = self._operation(template, method, raw_op, op_location, shared_params, integration_config)
                 try:
                     router.add(template, operation.method, operation)
@@ -351,7 +338,7 @@ class _GatewayCompiler:
             request_body=self.contracts.request_body(raw, at, merged),
             responses=self.contracts.responses(raw, at, integration.kind == "mock"),
             integration=integration,
-            source=self._source(at),
+            source=str(at),
             validate_parameters=validate_parameters,
             validate_body=validate_body,
             fingerprint=_fingerprint(raw, integration_config),
