@@ -1,4 +1,7 @@
-"""The `apigw` command line: each command parses its options and calls one library function."""
+"""The `apigw` command line: each command parses its options and calls one library function.
+
+The choices a flag takes are `Literal` types of the modules that own them (typer refuses other
+values with exit code 2); an ApigwError from a library call is one line on stderr and exit 2."""
 
 from __future__ import annotations
 
@@ -8,11 +11,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TextIO
 
 import typer
 
 from apigw_cli import __version__
+from apigw_cli.config import DEFAULT_RECORD_MAX_BODY, LogFormat, RedisFailure, ReloadMode, ResponseValidation, Settings
+from apigw_cli.lint.findings import SeverityName
+from apigw_cli.lint.formats import LintFormat
+from apigw_cli.record.reports import ReportFormat
+from apigw_cli.record.sources import InputFormat
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.reload import Reloader
@@ -54,7 +62,7 @@ StageOption = Annotated[
     ),
 ]
 ValidateResponses = Annotated[
-    str,
+    ResponseValidation,
     typer.Option(
         "--validate-responses",
         help="Check backend responses against the spec: off, warn (log + x-apigw-response-mismatch header) "
@@ -81,14 +89,10 @@ def _user_errors() -> Iterator[None]:
         _exit_usage(str(exc))
 
 
-def _settings(spec: Path | None, **options: object) -> object:
-    from apigw_cli.config import Settings
+def _settings(spec: Path | None, **options: Any) -> Settings:
     from apigw_cli.spec import discover_spec
 
-    mode = options.get("validate_responses", "warn")
-    if mode not in ("off", "warn", "strict"):
-        _exit_usage(f"--validate-responses must be off, warn or strict, not {mode!r}")
-    return Settings(spec=discover_spec(spec), **options)  # type: ignore[arg-type]
+    return Settings(spec=discover_spec(spec), **options)
 
 
 def _version(value: bool) -> None:
@@ -126,7 +130,9 @@ def serve(
     require_integrations: Annotated[
         bool, typer.Option(help="Refuse to start when an operation has no x-integration (instead of mocking it).")
     ] = False,
-    log_format: Annotated[str, typer.Option(help="Access log format: text or json (one JSON object a line).")] = "text",
+    log_format: Annotated[
+        LogFormat, typer.Option(help="Access log format: text, or json (one JSON object a line).")
+    ] = "text",
     lambda_map: LambdaMap = None,
     reload: Annotated[
         bool, typer.Option("--reload/--no-reload", help="Reload on change of the spec, its $refs and handlers.")
@@ -136,21 +142,24 @@ def serve(
         bool, typer.Option("--stage-prefix", help="Serve under /{stage}/..., as the managed gateway's REST URLs.")
     ] = False,
     reload_mode: Annotated[
-        str,
+        ReloadMode,
         typer.Option(
             help="inprocess: swap in a new snapshot, never drop a request; process: restart the server process "
             "(for C extensions or module state that cannot reload in-process)."
         ),
     ] = "inprocess",
-    workers: Annotated[int, typer.Option(help="Server processes; each one reloads itself.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes; each one reloads itself.")] = 1,
     api_keys: ApiKeysOption = None,
-    no_auth: Annotated[bool, typer.Option("--no-auth", help="Check no API keys (local poking only).")] = False,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Check no API keys, JWTs or authorizers (local poking only).")
+    ] = False,
     redis: Annotated[
         str | None,
         typer.Option(help="Redis URL for buckets, quotas and cache shared by workers, e.g. redis://127.0.0.1:6379/0."),
     ] = None,
     redis_failure: Annotated[
-        str, typer.Option(help="When Redis is down: open (let requests through, logged) or closed (answer 503).")
+        RedisFailure,
+        typer.Option(help="When Redis is down: open (let requests through, logged) or closed (answer 503)."),
     ] = "open",
     record: Annotated[
         Path | None, typer.Option(help="Append each exchange to this JSONL file (secrets redacted).")
@@ -163,8 +172,9 @@ def serve(
         typer.Option(help="Redact this header too in the record (Authorization, cookies, x-api-key always are)."),
     ] = None,
     record_max_body: Annotated[
-        int, typer.Option(help="Bytes of each body kept in the record; longer ones are cut and marked truncated.")
-    ] = 64 * 1024,
+        int,
+        typer.Option(min=0, help="Bytes of each body kept in the record; longer ones are cut and marked truncated."),
+    ] = DEFAULT_RECORD_MAX_BODY,
     admin_prefix: Annotated[
         str, typer.Option(help="Where the gateway's own endpoints live (/_apigw/health).")
     ] = "/_apigw",
@@ -192,18 +202,6 @@ def serve(
 
       apigw serve api.yaml --record traffic.jsonl
     """
-    from apigw_cli.config import Settings
-
-    if log_format not in ("text", "json"):
-        _exit_usage(f"--log-format must be text or json, not {log_format!r}")
-    if redis_failure not in ("open", "closed"):
-        _exit_usage(f"--redis-failure must be open or closed, not {redis_failure!r}")
-    if reload_mode not in ("inprocess", "process"):
-        _exit_usage(f"--reload-mode must be inprocess or process, not {reload_mode!r}")
-    if workers < 1:
-        _exit_usage("--workers must be 1 or more")
-    if record_max_body < 0:
-        _exit_usage("--record-max-body must be 0 or more bytes")
     if workers > 1 and reload and reload_mode == "process":
         _exit_usage("--reload-mode process restarts one server process: use it without --workers")
     with _user_errors():
@@ -215,8 +213,8 @@ def serve(
             require_integrations=require_integrations,
             lambda_map=lambda_map,
             reload=reload,
-            stage=stage,
-            stage_prefix=stage_prefix,
+            deployment=stage,
+            deployment_prefix=stage_prefix,
             reload_mode=reload_mode,
             workers=workers,
             log_format=log_format,
@@ -230,11 +228,11 @@ def serve(
             record_max_body=record_max_body,
             admin_prefix=admin_prefix,
         )
-        assert isinstance(settings, Settings)
         from apigw_cli import console
         from apigw_cli.server import run
+        from apigw_cli.workers import console_output
 
-        if workers > 1 or (reload and reload_mode == "process"):
+        if workers > 1 or settings.process_reload:
             # load once here, so a broken spec stops with one clear line before any process starts
             from apigw_cli.loading import build_gateway
 
@@ -244,7 +242,7 @@ def serve(
         console.print_serving(gateway, settings, len(reloader.watched_files()) if reloader else None)
 
     with _user_errors():
-        run(settings, on_started=started)
+        run(settings, console_output(settings), on_started=started)
 
 
 @app.command()
@@ -280,16 +278,13 @@ def invoke(
 
       apigw invoke /orders --stage prod
     """
-    from apigw_cli.config import Settings
-
     with _user_errors():
         from apigw_cli.invoke import InvokeRequest, parse_header, parse_query
         from apigw_cli.invoke import invoke as run_invoke
 
         settings = _settings(
-            spec, validate_responses=validate_responses, lambda_map=lambda_map, stage=stage, api_keys=api_keys
+            spec, validate_responses=validate_responses, lambda_map=lambda_map, deployment=stage, api_keys=api_keys
         )
-        assert isinstance(settings, Settings)
         body = _read_data(data)
         raw_path, _, query_string = path.partition("?")
         pairs = [parse_query(part) for part in query_string.split("&") if part] + [parse_query(q) for q in query or []]
@@ -301,11 +296,9 @@ def invoke(
             body=body,
         )
         from apigw_cli import console
-        from apigw_cli.loading import build_gateway
 
         console.setup_logging()
-        gateway = build_gateway(settings)
-        result = run_invoke(gateway, settings, request)
+        result = run_invoke(settings, request)
     console.print_invoke(result, as_json)
     if fail and result.status >= 400:
         raise typer.Exit(1)
@@ -334,7 +327,7 @@ def routes(
     stage: StageOption = None,
     api_keys: ApiKeysOption = None,
 ) -> None:
-    """Print the route table: method, path, integration and what it calls.
+    """Print the route table: method, path, integration, what it calls, auth, throttle and cache.
 
     Examples:
 
@@ -344,11 +337,8 @@ def routes(
 
       apigw routes aws-export.yaml --lambda-map lambdas.yaml
     """
-    from apigw_cli.config import Settings
-
     with _user_errors():
-        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, stage=stage, api_keys=api_keys)
-        assert isinstance(settings, Settings)
+        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, deployment=stage, api_keys=api_keys)
         from apigw_cli.console import print_routes
         from apigw_cli.loading import build_gateway
 
@@ -364,11 +354,9 @@ def lint(
             help="Specs to lint (default: apigw.yaml, openapi.yaml or openapi.json here).", show_default=False
         ),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", "-f", help="stylish (default), json, sarif, github or junit.")
-    ] = "stylish",
+    output_format: Annotated[LintFormat, typer.Option("--format", "-f", help="The report's format.")] = "stylish",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    fail_on: Annotated[str, typer.Option(help="Exit 1 when a finding is at least: error, warn or info.")] = "error",
+    fail_on: Annotated[SeverityName, typer.Option(help="Exit 1 when a finding is at least this severe.")] = "error",
     config: Annotated[
         Path | None,
         typer.Option(help="Lint settings file (default: .apigw.yaml, or [tool.apigw.lint] in pyproject.toml)."),
@@ -391,20 +379,13 @@ def lint(
       apigw lint --format github          (annotations in a GitHub Actions run)
     """
     from apigw_cli.lint.findings import Severity
-    from apigw_cli.lint.formats import FORMATS
 
     if list_rules:
-        from apigw_cli.lint.registry import all_rules
+        from apigw_cli.lint.rules import all_rules
 
         for rule in all_rules().values():
             sys.stdout.write(f"{rule.id:<22} {rule.severity.label:<6} {rule.description}\n")
         return
-    if output_format not in FORMATS:
-        _exit_usage(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
-    try:
-        threshold = Severity.parse(fail_on)
-    except ValueError as exc:
-        _exit_usage(f"--fail-on: {exc}")
     with _user_errors():
         from apigw_cli.lambda_map import read_lambda_map
         from apigw_cli.lint.config import find_config
@@ -415,11 +396,11 @@ def lint(
         paths = list(specs) if specs else [discover_spec(None)]
         settings = find_config(config)
         mapping = read_lambda_map(lambda_map) if lambda_map else ()
-        reports, code = lint_specs(paths, settings, mapping, threshold)
+        reports, code = lint_specs(paths, settings, mapping, Severity.parse(fail_on))
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = formatter(output_format)(reports, color)
         if output is not None:
-            output.write_text(text, encoding="utf-8")
+            _write_report_file(output, lambda handle: handle.write(text))
         else:
             sys.stdout.write(text)
     raise typer.Exit(code)
@@ -437,7 +418,7 @@ def replay(
         str | None, typer.Option(help="Send to a running server at this base URL instead of in-process.")
     ] = None,
     input_format: Annotated[
-        str, typer.Option("--input-format", help="auto, record, har or access-log (auto: from the file).")
+        Literal["auto", InputFormat], typer.Option("--input-format", help="What the file is (auto: found from it).")
     ] = "auto",
     filters: Annotated[
         list[str] | None,
@@ -448,9 +429,11 @@ def replay(
     limit: Annotated[int | None, typer.Option(help="Replay only the first N exchanges (after --filter).")] = None,
     rate: Annotated[float | None, typer.Option(help="Send N requests a second.")] = None,
     speed: Annotated[
-        float, typer.Option(help="Follow the recorded timing, X times as fast; 0 (default) sends at once.")
+        float, typer.Option(min=0, help="Follow the recorded timing, X times as fast; 0 (default) sends at once.")
     ] = 0.0,
-    concurrency: Annotated[int, typer.Option(help="Requests in flight at once (1 keeps the recorded order).")] = 1,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Requests in flight at once (1 keeps the recorded order).")
+    ] = 1,
     ignore: Annotated[
         list[str] | None,
         typer.Option("--ignore", help="Leave out body pointers (/id, /**/created_at) or header names (etag)."),
@@ -462,7 +445,7 @@ def replay(
         bool, typer.Option("--check-schema", help="Check every replayed response against the spec (openapi-core).")
     ] = False,
     report: Annotated[
-        str | None, typer.Option(help="Write a json, junit or markdown report (to -o FILE, else stdout).")
+        ReportFormat | None, typer.Option(help="Write a report in this format (to -o FILE, else stdout).")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="The file --report writes.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --report json, on stdout.")] = False,
@@ -502,43 +485,20 @@ def replay(
 
       apigw replay traffic.jsonl --report junit -o replay.xml
     """
-    import asyncio
-
-    from apigw_cli.config import Settings
-
     if report is None and as_json:
         report = "json"
-    from apigw_cli.record.reports import REPORT_FORMATS
-    from apigw_cli.record.sources import INPUT_FORMATS
-
-    if report is not None and report not in REPORT_FORMATS:
-        _exit_usage(f"--report must be {', '.join(REPORT_FORMATS)}, not {report!r}")
-    if input_format != "auto" and input_format not in INPUT_FORMATS:
-        _exit_usage(f"--input-format must be auto, {', '.join(INPUT_FORMATS)}, not {input_format!r}")
-    if rate is not None and rate <= 0:
-        _exit_usage(f"--rate must be above 0, not {rate:g}")
+    if (rate is not None and rate <= 0) or timeout <= 0:
+        _exit_usage("--rate and --timeout must be above 0")
     if rate is not None and speed:
         _exit_usage("give --rate or --speed, not both")
-    if speed < 0 or concurrency < 1 or timeout <= 0:
-        _exit_usage("--speed must be 0 or more, --concurrency 1 or more and --timeout above 0")
     if target is not None and not target.startswith(("http://", "https://")):
         _exit_usage(f"--target {target!r} must be a base URL such as http://127.0.0.1:3000")
     with _user_errors():
         from apigw_cli import console
-        from apigw_cli.gateway.asgi import GatewayApp
-        from apigw_cli.loading import build_gateway
-        from apigw_cli.record.replay import ReplayOptions
-        from apigw_cli.record.replay import replay as run_replay
-        from apigw_cli.record.schema_check import SchemaCheck
-        from apigw_cli.record.selection import parse_filters
-        from apigw_cli.record.senders import HttpSender, InProcessSender, Sender
-        from apigw_cli.record.sources import count_exchanges, detect_format, read_exchanges
-        from apigw_cli.record.tally import ReplayResults
+        from apigw_cli.record.replay import ReplayJob, ReplayOptions, run_replay
 
         console.setup_logging()
-        chosen = detect_format(log) if input_format == "auto" else input_format
-        exchange_filter = parse_filters(filters or ())
-        gateway = None
+        settings = None
         if target is None or check_schema:
             settings = _settings(
                 spec,
@@ -546,42 +506,28 @@ def replay(
                 no_auth=no_auth,
                 throttle=throttle if throttle is not None else speed > 0,
                 lambda_map=lambda_map,
-                stage=stage,
+                deployment=stage,
                 api_keys=api_keys,
             )
-            assert isinstance(settings, Settings)
-            gateway, gateway_body_limit = build_gateway(settings), settings.max_body_bytes
-        sender: Sender
-        if target is not None:
-            sender = HttpSender(target, concurrency, timeout)
-        else:
-            assert gateway is not None
-            sender = InProcessSender(GatewayApp(gateway, gateway_body_limit))
-        options = ReplayOptions(
-            ignore=tuple(ignore or ()),
-            headers=tuple(name.lower() for name in header or ()),
-            limit=limit,
-            rate=rate,
-            speed=speed,
-            concurrency=concurrency,
-            timeout=timeout,
-            keep_host=target is None,
+        job = ReplayJob(
+            log=log,
+            settings=settings,
+            target=target,
+            input_format=None if input_format == "auto" else input_format,
+            filters=tuple(filters or ()),
+            check_schema=check_schema,
+            options=ReplayOptions(
+                ignore=tuple(ignore or ()),
+                headers=tuple(name.lower() for name in header or ()),
+                limit=limit,
+                rate=rate,
+                speed=speed,
+                concurrency=concurrency,
+                timeout=timeout,
+                keep_host=target is None,
+            ),
         )
-        schema_check = SchemaCheck(gateway) if check_schema and gateway is not None else None
-        records = exchange_filter.select(read_exchanges(log, chosen))  # type: ignore[arg-type]
-        total = count_exchanges(log, chosen) if not filters else None  # type: ignore[arg-type]
-        if total is not None and limit is not None:
-            total = min(total, limit)
-
-        async def replay_all() -> ReplayResults:
-            if gateway is not None and target is None:
-                await gateway.startup()
-            with console.replay_progress(total) as advance:
-                return await run_replay(sender, records, options, schema_check, advance)
-
-        results = asyncio.run(replay_all())
-        if target is not None and gateway is not None:
-            asyncio.run(gateway.aclose())
+        results = run_replay(job, console.replay_progress)
     from apigw_cli.record.reports import write_report
 
     if report is not None and output is None:
@@ -589,12 +535,13 @@ def replay(
     else:
         console.print_replay(results)
         if report is not None and output is not None:
+            chosen: ReportFormat = report
             with _user_errors():
-                _write_report_file(output, lambda handle: write_report(results, report, handle))
+                _write_report_file(output, lambda handle: write_report(results, chosen, handle))
     raise typer.Exit(1 if results.failed else 0)
 
 
-def _write_report_file(path: Path, write: Callable[[TextIO], None]) -> None:
+def _write_report_file(path: Path, write: Callable[[TextIO], object]) -> None:
     from apigw_cli.errors import ConfigError
 
     try:
@@ -606,9 +553,10 @@ def _write_report_file(path: Path, write: Callable[[TextIO], None]) -> None:
 
 @app.command()
 def schema(
-    which: Annotated[str, typer.Argument(help="extensions (the spec's x- keys) or record (a --record line).")] = (
-        "extensions"
-    ),
+    which: Annotated[
+        Literal["extensions", "record"],
+        typer.Argument(help="extensions (the spec's x- keys) or record (a --record line)."),
+    ] = "extensions",
 ) -> None:
     """Print a JSON Schema apigw publishes: its OpenAPI extensions, or the record format.
 
@@ -620,8 +568,6 @@ def schema(
     """
     from apigw_cli.spec.extensions import SCHEMAS_FOLDER
 
-    if which not in ("extensions", "record"):
-        _exit_usage(f"schema must be extensions or record, not {which!r}")
     text = (SCHEMAS_FOLDER / f"{which}.json").read_text(encoding="utf-8")
     sys.stdout.write(json.dumps(json.loads(text), indent=2) + "\n")
 

@@ -1,15 +1,17 @@
-"""`apigw invoke`: one request through the full pipeline in-process, over httpx's ASGI transport."""
+"""`apigw invoke`: one request through the full pipeline in-process, with no server."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import quote, urlencode
 
 from apigw_cli.config import Settings
 from apigw_cli.errors import ConfigError
-from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.server import make_app
+from apigw_cli.gateway.asgi import GatewayApp
+from apigw_cli.gateway.inprocess import send_request
 
 
 @dataclass(frozen=True)
@@ -47,34 +49,40 @@ def parse_query(option: str) -> tuple[str, str]:
     return name, value
 
 
-def invoke(gateway: Gateway, settings: Settings, request: InvokeRequest) -> InvokeResult:
-    return asyncio.run(invoke_async(gateway, settings, request))
-
-
-async def invoke_async(gateway: Gateway, settings: Settings, request: InvokeRequest) -> InvokeResult:
-    import httpx
+def invoke(settings: Settings, request: InvokeRequest) -> InvokeResult:
+    """Load the spec, send the request through its pipeline, and close what it opened."""
+    from apigw_cli.loading import build_gateway
 
     if not request.path.startswith("/"):
         raise ConfigError(f"path {request.path!r} must start with '/'")
+    return asyncio.run(_invoke(GatewayApp(build_gateway(settings), settings.max_body_bytes), request))
+
+
+async def _invoke(app: GatewayApp, request: InvokeRequest) -> InvokeResult:
     headers = list(request.headers)
-    if request.body is not None and not any(name.lower() == "content-type" for name, _ in headers):
-        headers.append(("content-type", "application/json"))
-    transport = httpx.ASGITransport(app=make_app(gateway, settings))
+    names = {name.lower() for name, _ in headers}
+    if "host" not in names:
+        headers.append(("host", "localhost"))
+    if request.body is not None:
+        if "content-type" not in names:
+            headers.append(("content-type", "application/json"))
+        headers.append(("content-length", str(len(request.body))))
     started = time.perf_counter()
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-        response = await client.request(
-            request.method.upper(),
-            request.path,
-            headers=headers,
-            params=list(request.query) or None,
-            content=request.body,
+    try:
+        answer = await send_request(
+            app, request.method, _encoded(request.path), urlencode(request.query), headers, request.body or b""
         )
+    finally:
+        await app.gateway.aclose()
     elapsed = (time.perf_counter() - started) * 1000
-    await gateway.aclose()
-    return InvokeResult(
-        status=response.status_code,
-        reason=response.reason_phrase,
-        headers=tuple(response.headers.multi_items()),
-        body=response.content,
-        elapsed_ms=elapsed,
-    )
+    try:
+        reason = HTTPStatus(answer.status).phrase
+    except ValueError:
+        reason = ""
+    return InvokeResult(answer.status, reason, answer.headers, answer.body, elapsed)
+
+
+def _encoded(path: str) -> str:
+    """The path as a client puts it on the wire: characters a URL path cannot hold percent-encoded,
+    escapes the user wrote kept."""
+    return quote(path, safe="/%:@!$&'()*+,;=~")

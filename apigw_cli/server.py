@@ -1,35 +1,35 @@
 """Runs the gateway under uvicorn (httptools parser, forwarded headers not trusted): one process
 with an in-process reloader, or several workers (each reloading itself), or one process that
-uvicorn restarts on change (`--reload-mode process`)."""
+uvicorn restarts on change (`--reload-mode process`). What a server prints comes in as
+`ServerOutput`: this module prints nothing itself."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
-from apigw_cli.gateway.reload import Reloader
+from apigw_cli.gateway.reload import Reloader, ReloadReporter
 from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.stores.base import GatewayState
+from apigw_cli.gateway.stages.access_log import AccessLogSink
+from apigw_cli.gateway.state import GatewayState
 
 SETTINGS_VARIABLE = "APIGW_SERVE_SETTINGS"  # how worker processes get the serve settings
+WORKER_FACTORY = "apigw_cli.workers:create_app"  # what uvicorn imports in each worker process
 WATCHED_PATTERNS = ["*.yaml", "*.yml", "*.json", "*.py"]
 
 
-def make_app(
-    gateway: Gateway, settings: Settings, reloader: Reloader | None = None, state: GatewayState | None = None
-) -> GatewayApp:
-    async def shutdown() -> None:
-        if reloader is not None:
-            await reloader.stop()
-        if state is not None:
-            await state.store.aclose()
+@dataclass(frozen=True)
+class ServerOutput:
+    """Where a server process writes: its access log, its reload reports, and the set-up of the
+    `apigw` logger (handler tracebacks, response mismatches)."""
 
-    on_startup = reloader.start if reloader is not None else None
-    return GatewayApp(gateway, settings.max_body_bytes, on_startup=on_startup, on_shutdown=shutdown)
+    access_log: AccessLogSink | None
+    reloads: ReloadReporter
+    setup_logging: Callable[[], None]
 
 
 def process_state(settings: Settings) -> GatewayState:
@@ -37,43 +37,41 @@ def process_state(settings: Settings) -> GatewayState:
     and its metrics."""
     from apigw_cli.gateway.metrics import GatewayMetrics
 
-    metrics = GatewayMetrics()
     recorder = None
     if settings.record is not None:
         from apigw_cli.record.writer import RecordWriter
 
         recorder = RecordWriter(settings.record)
+    store = None
     if settings.redis:
-        from apigw_cli.gateway.stores.redis import FailurePolicy, RedisStore
+        from apigw_cli.gateway.stores.redis import RedisStore
 
-        failure: FailurePolicy = "closed" if settings.redis_failure == "closed" else "open"
-        return GatewayState(RedisStore(settings.redis, failure), recorder=recorder, metrics=metrics)
-    return GatewayState(recorder=recorder, metrics=metrics)
+        store = RedisStore(settings.redis, settings.redis_failure)
+    return GatewayState(store, recorder=recorder, metrics=GatewayMetrics())
 
 
-def serving_app(settings: Settings) -> tuple[GatewayApp, Reloader | None]:
-    """The app a server process runs: its snapshot, access log on stderr, and its own reloader."""
-    from apigw_cli import console
+def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, Reloader | None]:
+    """The app a server process runs: its snapshot, its state, and its own reloader."""
     from apigw_cli.loading import build_gateway
 
-    console.setup_logging()
-    sink = console.access_log_sink(sys.stderr, settings.log_format)
+    output.setup_logging()
     state = process_state(settings)  # one per process: every reloaded snapshot uses the same buckets
-    gateway = build_gateway(settings, sink, state)
+    gateway = build_gateway(settings, output.access_log, state)
     reloader = None
-    if settings.reload and settings.reload_mode == "inprocess":
+    if settings.reload and not settings.process_reload:
         reloader = Reloader(
-            lambda: build_gateway(settings, sink, state),
-            console.ConsoleReloadReporter(),
+            lambda: build_gateway(settings, output.access_log, state),
+            output.reloads,
             extra_files=[path for path in (settings.lambda_map, settings.api_keys) if path is not None],
         )
-    return make_app(gateway, settings, reloader, state), reloader
 
+    async def shutdown() -> None:
+        if reloader is not None:
+            await reloader.stop()
+        await state.aclose()
 
-def create_app() -> GatewayApp:
-    """uvicorn's factory in worker processes: settings come from the environment."""
-    app, _ = serving_app(Settings.from_json(os.environ[SETTINGS_VARIABLE]))
-    return app
+    on_startup = reloader.start if reloader is not None else None
+    return GatewayApp(gateway, settings.max_body_bytes, on_startup=on_startup, on_shutdown=shutdown), reloader
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -91,29 +89,34 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings, on_started: Callable[[Gateway, Reloader | None], None] | None = None) -> None:
+def run(
+    settings: Settings,
+    output: ServerOutput,
+    on_started: Callable[[Gateway, Reloader | None], None] | None = None,
+) -> None:
+    """Serve until stopped. With workers or process reload, uvicorn starts processes that import
+    WORKER_FACTORY, which builds its own output (it cannot be handed across processes)."""
     import uvicorn
 
-    if settings.workers > 1 or (settings.reload and settings.reload_mode == "process"):
+    if settings.workers > 1 or settings.process_reload:
         os.environ[SETTINGS_VARIABLE] = settings.to_json()
         if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             import tempfile
 
             # the workers' metrics are summed from files in one folder (prometheus-client multiprocess)
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="apigw-metrics-")
-        process_reload = settings.reload and settings.reload_mode == "process"
         folder = str(settings.spec.resolve().parent)
         uvicorn.run(
-            "apigw_cli.server:create_app",
+            WORKER_FACTORY,
             factory=True,
             workers=settings.workers,
-            reload=process_reload,
-            reload_dirs=[folder] if process_reload else None,
-            reload_includes=WATCHED_PATTERNS if process_reload else None,
+            reload=settings.process_reload,
+            reload_dirs=[folder] if settings.process_reload else None,
+            reload_includes=WATCHED_PATTERNS if settings.process_reload else None,
             **_uvicorn_options(settings),
         )
         return
-    app, reloader = serving_app(settings)
+    app, reloader = serving_app(settings, output)
     server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(settings)))
     if on_started is not None:
         original = server.startup

@@ -17,6 +17,7 @@ import uvicorn
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
+from apigw_cli.gateway.inprocess import send_request
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogEntry
 from apigw_cli.loading import build_gateway
@@ -38,15 +39,21 @@ def gateway_for(spec: Path, log: list[AccessLogEntry] | None = None, **options: 
 
 
 def call(gateway: Gateway, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """One request through the gateway's ASGI app, in-process."""
+    """One request through the gateway's ASGI app, in-process (httpx only encodes the request the
+    way a client would: json=, data=, files=, params=, headers=)."""
+    request = httpx.Request(method, "http://testserver" + path, **kwargs)
+    body = request.read()
 
     async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=GatewayApp(gateway, Settings(spec=gateway.spec_path).max_body_bytes))
+        app = GatewayApp(gateway, Settings(spec=gateway.spec_path).max_body_bytes)
         try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                return await client.request(method, path, **kwargs)
+            answer = await send_request(
+                app, request.method, request.url.raw_path.decode().split("?", 1)[0], request.url.query.decode(),
+                [(name.decode(), value.decode()) for name, value in request.headers.raw], body,
+            )  # fmt: skip
         finally:
             await gateway.backend.aclose()  # its connections belong to this call's event loop
+        return httpx.Response(answer.status, headers=list(answer.headers), content=answer.body, request=request)
 
     return asyncio.run(send())
 

@@ -423,3 +423,21 @@ def test_throttles_are_off_unless_the_recorded_pace_is_kept(tmp_path: Path) -> N
 THROTTLED = """info: {title: Replay, version: 1.0.0}
 x-gateway:
   throttle: {rate: 1, burst: 1}"""
+
+
+def test_run_replay_is_the_command_as_a_library_call(tmp_path: Path) -> None:
+    from apigw_cli.config import Settings
+    from apigw_cli.record.replay import ReplayJob, ReplayOptions, run_replay
+
+    spec = project(tmp_path)
+    recording = jsonl(tmp_path, "traffic.jsonl", [exchange("/items/1", 200, ITEM), exchange("/items/2", 200, ITEM)])
+    job = ReplayJob(
+        log=recording,
+        settings=Settings(spec=spec, validate_responses="off", throttle=False),
+        filters=("path=/items/1",),
+        options=ReplayOptions(ignore=("/etag",)),
+    )
+    results = run_replay(job)
+    assert (results.total.sent, results.total.matched) == (1, 1)
+    failing = run_replay(ReplayJob(log=recording, settings=job.settings))  # the etag is random: not ignored now
+    assert failing.failed and failing.total.mismatched == 2

@@ -14,12 +14,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from apigw_cli.errors import TokenRejected
+
 LEEWAY_SECONDS = 30
 _REFRESH_INTERVAL = 60.0  # at most one JWKS refresh a minute for unknown key ids
-
-
-class TokenRejected(Exception):
-    """The token is missing, malformed, badly signed, expired or not for this API."""
 
 
 @dataclass

@@ -16,16 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from apigw_cli.errors import AuthorizerFailed
 from apigw_cli.gateway.exchange import Exchange
 from apigw_cli.gateway.integrations.lambda_events import ACCOUNT_ID, API_ID, LambdaSettings, event_v1
 from apigw_cli.gateway.integrations.python import run_handler
 from apigw_cli.gateway.stores.base import Store
 
 logger = logging.getLogger("apigw")
-
-
-class AuthorizerFailed(Exception):
-    """The authorizer raised, timed out or answered something that is not a decision."""
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def _from_file(path: Path) -> LintConfig:
 
 
 def _parse(section: Any, source: Path) -> LintConfig:
-    from apigw_cli.lint.registry import all_rules
+    from apigw_cli.lint.rules import all_rules
 
     if not isinstance(section, dict):
         raise ConfigError(f"{source}: the lint settings must be a mapping with 'rules' and 'ignore'")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from typing import Literal
 
 from apigw_cli.spec.pointer import Pointer, format_pointer
+
+SeverityName = Literal["error", "warn", "info"]  # as --fail-on takes them
 
 
 class Severity(IntEnum):

@@ -1,5 +1,6 @@
 """The rule registry: each rule is a function over a LintContext, registered with an id,
-a default severity and a one-line description (the docs and `--list-rules` read them)."""
+a default severity and a one-line description (the docs and `--list-rules` read them). The rule
+modules register themselves when imported; `apigw_cli.lint.rules.all_rules` imports them."""
 
 from __future__ import annotations
 
@@ -34,10 +35,3 @@ def rule(rule_id: str, severity: Severity, description: str) -> Callable[[RuleFu
         return function
 
     return register
-
-
-def all_rules() -> dict[str, Rule]:
-    # importing the rule modules registers them
-    from apigw_cli.lint.rules import aws, gateway, structure  # noqa: F401
-
-    return RULES

@@ -10,13 +10,9 @@ from typing import Any
 
 import orjson
 
-from apigw_cli.errors import ApigwError
+from apigw_cli.errors import RecordError
 
 logger = logging.getLogger("apigw")
-
-
-class RecordError(ApigwError):
-    """A recording that cannot be read."""
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,21 +1,30 @@
 """Replays recorded exchanges (in-process or against a running server), paced and in parallel as
 asked, and compares each answer with the recorded one. Records are streamed: memory stays flat
-however long the recording."""
+however long the recording. `run_replay` is `apigw replay` as a library call."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from apigw_cli.config import Settings
+from apigw_cli.gateway.inprocess import Answer
 from apigw_cli.record.diff import Difference, compare_bodies, header_ignored
 from apigw_cli.record.format import HOP_BY_HOP_HEADERS, REDACTED, decode_body
 from apigw_cli.record.pacing import Pacer
 from apigw_cli.record.schema_check import SchemaCheck
-from apigw_cli.record.senders import Answer, Sender
+from apigw_cli.record.selection import parse_filters
+from apigw_cli.record.senders import HttpSender, InProcessSender, Sender
+from apigw_cli.record.sources import InputFormat, count_exchanges, detect_format, read_exchanges
 from apigw_cli.record.tally import Outcome, ReplayResults
+
+# given how many exchanges there are (None: unknown), a progress display and its advance callback
+Progress = Callable[[int | None], AbstractContextManager[Callable[[], None] | None]]
 
 DEFAULT_COMPARED_HEADERS = ("content-type",)  # compared when the recording carries them
 
@@ -30,6 +39,52 @@ class ReplayOptions:
     concurrency: int = 1
     timeout: float = 60.0
     keep_host: bool = True  # in-process: send the recorded Host; to a --target: let the client set it
+
+
+@dataclass(frozen=True)
+class ReplayJob:
+    """Everything `apigw replay` is asked: what to read, where to send it, how to compare."""
+
+    log: Path
+    settings: Settings | None  # the spec to replay against in-process (or to --check-schema with)
+    target: str | None = None  # a running server's base URL instead of in-process
+    input_format: InputFormat | None = None  # None: found from the file
+    filters: tuple[str, ...] = ()
+    check_schema: bool = False
+    options: ReplayOptions = ReplayOptions()
+
+
+def run_replay(job: ReplayJob, progress: Progress | None = None) -> ReplayResults:
+    """Reads the recording, replays it and compares; ApigwError for unusable input."""
+    from apigw_cli.gateway.asgi import GatewayApp
+    from apigw_cli.loading import build_gateway
+
+    chosen = job.input_format or detect_format(job.log)
+    records = parse_filters(job.filters).select(read_exchanges(job.log, chosen))
+    total = count_exchanges(job.log, chosen) if not job.filters else None
+    if total is not None and job.options.limit is not None:
+        total = min(total, job.options.limit)
+    settings = job.settings
+    gateway = build_gateway(settings) if settings is not None and (job.target is None or job.check_schema) else None
+    schema_check = SchemaCheck(gateway) if job.check_schema and gateway is not None else None
+    sender: Sender
+    if job.target is not None:
+        sender = HttpSender(job.target, job.options.concurrency, job.options.timeout)
+    elif gateway is not None and settings is not None:
+        sender = InProcessSender(GatewayApp(gateway, settings.max_body_bytes))
+    else:
+        raise ValueError("an in-process replay needs the settings of the spec to replay against")
+
+    async def replay_all() -> ReplayResults:
+        if gateway is not None and job.target is None:
+            await gateway.startup()
+        with progress(total) if progress is not None else nullcontext() as advance:
+            return await replay(sender, records, job.options, schema_check, advance)
+
+    results = asyncio.run(replay_all())
+    if job.target is not None and gateway is not None:
+        asyncio.run(gateway.aclose())
+    return results
 
 
 async def replay(

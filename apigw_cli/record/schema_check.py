@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apigw_cli.errors import ConfigError
+from apigw_cli.gateway.inprocess import Answer
 from apigw_cli.gateway.router import Match
 from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.record.senders import Answer
 
 _HOST = "http://apigw.replay"
 

@@ -4,22 +4,10 @@ running server."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from apigw_cli.gateway.asgi import GatewayApp
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: list[tuple[str, str]]  # names lower-cased
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((value for key, value in self.headers if key == lowered), None)
+from apigw_cli.gateway.inprocess import Answer, send_request
 
 
 class Sender(Protocol):
@@ -35,40 +23,7 @@ class InProcessSender:
         self._app = app
 
     async def send(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode("latin-1", "replace"),
-            "query_string": query.encode("latin-1", "replace"),
-            "headers": [(name.encode("latin-1"), value.encode("latin-1", "replace")) for name, value in headers],
-            "client": ("127.0.0.1", 0),
-            "server": ("replay", 80),
-        }
-        pending = [{"type": "http.request", "body": body, "more_body": False}]
-        started: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def receive() -> dict[str, Any]:
-            return pending.pop() if pending else {"type": "http.disconnect"}
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                started.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self._app(scope, receive, send)
-        if "status" not in started:
-            raise RuntimeError("the gateway sent no response")
-        return Answer(
-            started["status"],
-            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in started.get("headers", [])],
-            b"".join(chunks),
-        )
+        return await send_request(self._app, method, path, query, headers, body)
 
     async def aclose(self) -> None:
         await self._app.gateway.aclose()
@@ -92,7 +47,7 @@ class HttpSender:
         response = await self._client.request(method, url, headers=headers, content=body)
         return Answer(
             response.status_code,
-            [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in response.headers.raw],
+            tuple((name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in response.headers.raw),
             response.content,
         )
 

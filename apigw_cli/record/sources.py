@@ -9,16 +9,17 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
+from apigw_cli.errors import RecordError
 from apigw_cli.record.format import HOP_BY_HOP_HEADERS
-from apigw_cli.record.reader import RecordError, read_records
+from apigw_cli.record.reader import read_records
 
 logger = logging.getLogger("apigw")
 
 InputFormat = Literal["record", "har", "access-log"]
-INPUT_FORMATS: tuple[InputFormat, ...] = ("record", "har", "access-log")
+INPUT_FORMATS: tuple[InputFormat, ...] = get_args(InputFormat)
 _SNIFFED_LINES = 50
 Numbered = tuple[int, dict[str, Any]]
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from apigw_cli.config import Settings
-from apigw_cli.gateway.stores.base import GatewayState, ManualClock
+from apigw_cli.gateway.clock import ManualClock
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.stores.memory import MemoryStore
 from apigw_cli.loading import build_gateway
 from tests.helpers import running_server, write

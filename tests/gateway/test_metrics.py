@@ -9,8 +9,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from apigw_cli.config import Settings
+from apigw_cli.gateway.clock import ManualClock
 from apigw_cli.gateway.metrics import GatewayMetrics
-from apigw_cli.gateway.stores.base import GatewayState, ManualClock
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.stores.memory import MemoryStore
 from apigw_cli.loading import build_gateway
 from tests.helpers import SPECS, running_server, serve_process, write

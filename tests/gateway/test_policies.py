@@ -12,8 +12,9 @@ import pytest
 from apigw_cli.config import Settings
 from apigw_cli.errors import SpecError
 from apigw_cli.gateway.asgi import GatewayApp
+from apigw_cli.gateway.clock import ManualClock
 from apigw_cli.gateway.reload import Reloader
-from apigw_cli.gateway.stores.base import GatewayState, ManualClock
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.stores.memory import MemoryStore
 from apigw_cli.loading import build_gateway
 from tests.helpers import running_app, running_server, write

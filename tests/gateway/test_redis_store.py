@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from apigw_cli.config import Settings
+from apigw_cli.gateway.clock import ManualClock
 from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.stores.base import GatewayState, ManualClock
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.stores.redis import RedisStore
 from apigw_cli.loading import build_gateway
 from tests.helpers import free_port, running_server, serve_process, write

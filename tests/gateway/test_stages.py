@@ -61,11 +61,11 @@ def test_the_first_declared_stage_is_the_default(spec: Path) -> None:
 
 
 def test_stage_variables_reach_an_http_url(spec: Path) -> None:
-    assert call(gateway_for(spec, stage="prod"), "GET", "/proxied/7").json()["path"] == "/prod-backend/7"
+    assert call(gateway_for(spec, deployment="prod"), "GET", "/proxied/7").json()["path"] == "/prod-backend/7"
 
 
 def test_stage_variables_reach_lambda_events_of_both_formats(spec: Path) -> None:
-    gateway = gateway_for(spec, stage="prod")
+    gateway = gateway_for(spec, deployment="prod")
     v1 = call(gateway, "GET", "/v1-event").json()
     assert v1["stageVariables"] == {"backendPath": "prod-backend", "table": "users-prod"}
     assert v1["requestContext"]["stage"] == "prod"
@@ -75,14 +75,14 @@ def test_stage_variables_reach_lambda_events_of_both_formats(spec: Path) -> None
 
 
 def test_stage_prefix_serves_under_the_stage_name(spec: Path) -> None:
-    gateway = gateway_for(spec, stage="prod", stage_prefix=True)
+    gateway = gateway_for(spec, deployment="prod", deployment_prefix=True)
     assert call(gateway, "GET", "/prod/v1-event").status_code == 200
     assert call(gateway, "GET", "/v1-event").status_code == 404
 
 
 def test_an_undeclared_stage_is_refused(spec: Path) -> None:
     with pytest.raises(SpecError, match=r"stage 'qa' is not declared \(declared: dev, prod\)"):
-        gateway_for(spec, stage="qa")
+        gateway_for(spec, deployment="qa")
 
 
 def test_an_unset_stage_variable_names_itself(tmp_path: Path, backend: str) -> None:
@@ -124,9 +124,9 @@ def test_a_stage_overrides_the_throttle_and_turns_the_cache_off(tmp_path: Path) 
               responses: {"200": {description: ok}}
         """,
     )
-    dev = gateway_for(spec, stage="dev")
+    dev = gateway_for(spec, deployment="dev")
     assert dev.operations[0].cache is None
     assert [call(dev, "GET", "/items").status_code for _ in range(3)][-1] == 429
-    prod = gateway_for(spec, stage="prod")
+    prod = gateway_for(spec, deployment="prod")
     assert prod.operations[0].cache is not None
     assert [call(prod, "GET", "/items").status_code for _ in range(3)] == [200, 200, 200]

@@ -14,7 +14,7 @@ from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
 from apigw_cli.gateway.integrations.lambda_events import LambdaSettings
-from apigw_cli.gateway.stores.base import GatewayState
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.validation.schema import SchemaCompiler
 from apigw_cli.spec.document import Location, SpecDocument
 
@@ -53,7 +53,7 @@ class CompileContext:
         state: GatewayState | None = None,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
-        stage = choose_stage(document, settings.stage)
+        stage = choose_stage(document, settings.deployment)
         binary = document.root.get("x-amazon-apigateway-binary-media-types") or ()
         return cls(
             document=document,

@@ -56,7 +56,7 @@ from apigw_cli.gateway.stages.route import RouteStage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
-from apigw_cli.gateway.stores.base import GatewayState
+from apigw_cli.gateway.state import GatewayState
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS
 from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.extensions import extension_errors
@@ -274,7 +274,7 @@ class _GatewayCompiler:
 
     def _base_paths(self) -> tuple[str, ...]:
         stage = self.context.stage.name
-        prefix = f"/{stage}" if stage and self.context.settings.stage_prefix else ""
+        prefix = f"/{stage}" if stage and self.context.settings.deployment_prefix else ""
         return tuple(prefix + base for base in self._spec_base_paths())
 
     def _spec_base_paths(self) -> tuple[str, ...]:

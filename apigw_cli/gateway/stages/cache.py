@@ -4,10 +4,11 @@ route, the path, the request parts the policy names and the caller, for `ttl` se
 
 from __future__ import annotations
 
+from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.policies import MAX_CACHED_BYTES, CachePolicy
-from apigw_cli.gateway.stores.base import CachedResponse, Clock, Store
+from apigw_cli.gateway.stores.base import CachedResponse, Store
 
 CACHE_HEADER = "x-cache"
 _NOT_CACHED_HEADERS = frozenset({"x-amzn-requestid", "set-cookie", "x-apigw-response-mismatch"})

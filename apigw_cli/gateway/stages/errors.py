@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from apigw_cli.errors import StoreUnavailable
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.pipeline import Handler
-from apigw_cli.gateway.stores.redis import StoreUnavailable
 
 logger = logging.getLogger("apigw")
 

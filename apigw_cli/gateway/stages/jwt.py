@@ -3,8 +3,9 @@ token that must not pass, 403 when it lacks a scope the route requires."""
 
 from __future__ import annotations
 
+from apigw_cli.errors import TokenRejected
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.jwt_auth import TokenRejected, token_scopes
+from apigw_cli.gateway.jwt_auth import token_scopes
 from apigw_cli.gateway.pipeline import Handler
 
 

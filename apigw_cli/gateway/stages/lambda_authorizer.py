@@ -3,10 +3,10 @@ validation expression), 403 on Deny, 500 when the authorizer fails; never a pass
 
 from __future__ import annotations
 
+from apigw_cli.errors import AuthorizerFailed
+from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.lambda_auth import AuthorizerFailed
 from apigw_cli.gateway.pipeline import Handler
-from apigw_cli.gateway.stores.base import Clock
 
 
 class LambdaAuthorizerStage:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 
+from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.policies import Throttle
-from apigw_cli.gateway.stores.base import Clock, Store
+from apigw_cli.gateway.stores.base import Store
 
 
 class ThrottleStage:

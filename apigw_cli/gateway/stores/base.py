@@ -1,38 +1,10 @@
-"""The store interface and the clock policies read time from."""
+"""The store interface: atomic operations on named state, in memory or in Redis."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> float:
-        """Seconds since the epoch."""
-        ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
-
-
-class ManualClock:
-    """A clock that moves only when told to: deterministic tests of rates and quota periods."""
-
-    def __init__(self, start: float = 1_700_000_000.0):
-        self._now = start
-
-    def now(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        self._now += seconds
-
-    def set(self, epoch: float) -> None:
-        self._now = epoch
+from typing import Protocol
 
 
 class Store(Protocol):
@@ -72,18 +44,3 @@ class CachedResponse:
     @property
     def size(self) -> int:
         return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
-
-
-class GatewayState:
-    """What outlives a snapshot: the store of buckets and counters, and the clock. The server makes
-    one and hands it to every build, so a reload keeps the limits where they were."""
-
-    def __init__(
-        self, store: Store | None = None, clock: Clock | None = None, recorder: Any = None, metrics: Any = None
-    ):
-        from apigw_cli.gateway.stores.memory import MemoryStore
-
-        self.store: Store = store if store is not None else MemoryStore()
-        self.clock: Clock = clock if clock is not None else SystemClock()
-        self.recorder = recorder  # a RecordWriter when serve --record is on
-        self.metrics = metrics  # GatewayMetrics of this process; counts survive reloads

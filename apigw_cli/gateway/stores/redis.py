@@ -13,13 +13,13 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from apigw_cli.errors import ApigwError
+from apigw_cli.config import RedisFailure
+from apigw_cli.errors import StoreUnavailable
 from apigw_cli.gateway.stores.base import CachedResponse
 
 logger = logging.getLogger("apigw")
-FailurePolicy = Literal["open", "closed"]
 
 # KEYS: the buckets; ARGV: now, then rate and burst of each bucket. All or none: returns
 # {-1, "0"} when a token was taken from each, else {index (0-based) of the first empty one, wait}.
@@ -46,12 +46,8 @@ return {failed, tostring(wait)}
 """
 
 
-class StoreUnavailable(ApigwError):
-    """The shared store could not be reached and the failure policy is `closed`."""
-
-
 class RedisStore:
-    def __init__(self, url: str, failure: FailurePolicy = "open", timeout: float = 0.25, prefix: str = "apigw:"):
+    def __init__(self, url: str, failure: RedisFailure = "open", timeout: float = 0.25, prefix: str = "apigw:"):
         import redis.asyncio as redis
 
         self._client = redis.Redis.from_url(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Literal, get_args
 
 from apigw_cli.lint.findings import SpecReport
 
 Formatter = Callable[[Sequence[SpecReport], bool], str]
+LintFormat = Literal["stylish", "json", "sarif", "github", "junit"]
+FORMATS: tuple[LintFormat, ...] = get_args(LintFormat)
 
 
-def formatter(name: str) -> Formatter:
+def formatter(name: LintFormat) -> Formatter:
     from apigw_cli.lint.formats import github, json_format, junit, sarif, stylish
 
-    formatters: dict[str, Formatter] = {
+    formatters: dict[LintFormat, Formatter] = {
         "stylish": stylish.render,
         "json": json_format.render,
         "sarif": sarif.render,
@@ -20,6 +23,3 @@ def formatter(name: str) -> Formatter:
         "junit": junit.render,
     }
     return formatters[name]
-
-
-FORMATS = ("stylish", "json", "sarif", "github", "junit")

@@ -13,7 +13,7 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 
 
 def render(reports: Sequence[SpecReport], color: bool) -> str:
-    from apigw_cli.lint.registry import all_rules
+    from apigw_cli.lint.rules import all_rules
 
     rules = all_rules()
     fired = sorted({f.rule for report in reports for f in report.findings})

@@ -1,0 +1,34 @@
+"""What outlives a snapshot: the store of buckets, counters and cache, the clock, the recorder and
+the metrics. A server process makes one and hands it to every build, so a reload keeps limits,
+cached answers and counts where they were."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from apigw_cli.gateway.clock import Clock, SystemClock
+from apigw_cli.gateway.stores.base import Store
+from apigw_cli.gateway.stores.memory import MemoryStore
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.metrics import GatewayMetrics
+    from apigw_cli.record.writer import RecordWriter
+
+
+class GatewayState:
+    def __init__(
+        self,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        recorder: RecordWriter | None = None,
+        metrics: GatewayMetrics | None = None,
+    ):
+        self.store: Store = store if store is not None else MemoryStore()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.recorder = recorder  # serve --record
+        self.metrics = metrics  # this process's; counts survive reloads
+
+    async def aclose(self) -> None:
+        await self.store.aclose()
+        if self.recorder is not None:
+            self.recorder.close()
