@@ -143,7 +143,7 @@ class ConsoleReloadReporter:
 def print_serving(gateway: Gateway, settings: Settings, watched: int | None = None) -> None:
     console = stderr_console()
     title = gateway.title or gateway.spec_path.name
-    stage = f", stage {gateway.stage}" if gateway.stage else ""
+    stage = f", stage {gateway.deployment}" if gateway.deployment else ""
     console.print(
         f"[bold]apigw[/] serving [cyan]{title}[/] {gateway.api_version} "
         f"({len(gateway.operations)} operations, OpenAPI {gateway.openapi_version}{stage})"
@@ -167,33 +167,25 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
 
 
+ROUTE_COLUMNS = ("method", "path", "integration", "target", "auth", "throttle", "cache", "operationId")
+
+
 def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
     return [
         {
-            "method": op.method,
-            "path": op.path,
-            "operationId": op.operation_id,
-            "integration": op.integration.kind,
-            "target": op.integration.target,
-            "auth": _auth_text(op),
-            "throttle": str(op.throttle) if op.throttle else None,
-            "cache": str(op.cache) if op.cache else None,
-            "summary": op.summary,
+            "method": route.operation.method,
+            "path": route.operation.path,
+            "operationId": route.operation.operation_id,
+            "integration": route.integration.kind,
+            "target": route.integration.target,
+            "runsLocally": route.runs_locally,
+            "auth": route.auth,
+            "throttle": str(route.throttle) if route.throttle else None,
+            "cache": str(route.cache) if route.cache else None,
+            "summary": route.operation.summary,
         }
-        for op in gateway.operations
+        for route in gateway.routes
     ]
-
-
-def _auth_text(op: Any) -> str:
-    parts = []
-    if op.jwt is not None:
-        authorizer, scopes = op.jwt
-        parts.append(f"jwt {authorizer.name}" + (f" [{' '.join(scopes)}]" if scopes else ""))
-    if op.lambda_authorizer is not None:
-        parts.append(f"lambda {op.lambda_authorizer.name}")
-    if op.api_key_required:
-        parts.append("api key")
-    return " + ".join(parts) or "none"
 
 
 def print_routes(gateway: Gateway, as_json: bool) -> None:
@@ -201,26 +193,20 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    stage = f" (stage {gateway.stage})" if gateway.stage else ""
+    stage = f" (stage {gateway.deployment})" if gateway.deployment else ""
     table = Table(
         title=f"{gateway.title or gateway.spec_path.name} {gateway.api_version}{stage}".strip(), title_justify="left"
     )
-    for column in ("method", "path", "integration", "target", "auth", "throttle", "cache", "operationId"):
+    for column in ROUTE_COLUMNS:
         table.add_column(column)
     for row in rows:
-        kind = row["integration"]
-        shown = f"[red]{kind}[/]" if kind in ("unsupported", "unmapped-lambda") else kind
-        table.add_row(
-            row["method"],
-            row["path"],
-            shown,
-            row["target"],
-            row["auth"],
-            row["throttle"] or "",
-            row["operationId"] or "",
-        )
+        cells = [escape(str(row[column] or "")) for column in ROUTE_COLUMNS]
+        if not row["runsLocally"]:
+            cells[ROUTE_COLUMNS.index("integration")] = f"[red]{cells[ROUTE_COLUMNS.index('integration')]}[/]"
+        table.add_row(*cells)
     console = stdout_console()
     console.print(table)
     for notice in gateway.notices:

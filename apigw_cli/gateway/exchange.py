@@ -1,19 +1,19 @@
 """What flows through the pipeline: the request as received, the response, and the
-per-request state the stages share (the `Exchange`)."""
+per-request state the stages share (the `Exchange`), each field typed and set by one stage."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from apigw_cli.errors import RequestTooLarge
+from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.principal import ApiKey, AuthorizerGrant, VerifiedJwt
 
-if TYPE_CHECKING:
-    from apigw_cli.gateway.operation import Operation
-    from apigw_cli.gateway.policies import ApiKey
+CacheOutcome = Literal["hit", "miss"]
 
 
 class BodySource:
@@ -22,8 +22,12 @@ class BodySource:
 
     def __init__(self, receive: Callable[[], Awaitable[Mapping[str, Any]]], max_bytes: int):
         self._receive = receive
-        self._max_bytes = max_bytes
+        self.max_bytes = max_bytes
         self.consumed = False
+        self.overflowed = False  # it ran past max_bytes: whoever reads it next is told so again
+
+    def too_large(self) -> RequestTooLarge:
+        return RequestTooLarge(f"request body over the {self.max_bytes}-byte limit")
 
     async def chunks(self) -> AsyncIterator[bytes]:
         if self.consumed:
@@ -37,8 +41,9 @@ class BodySource:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self._max_bytes:
-                raise RequestTooLarge(f"request body over the {self._max_bytes}-byte limit")
+            if size > self.max_bytes:
+                self.overflowed = True
+                raise self.too_large()
             if chunk:
                 yield chunk
             more = message.get("more_body", False)
@@ -58,11 +63,24 @@ class GatewayRequest:
     _query: dict[str, list[str]] | None = None
 
     async def read_body(self) -> bytes:
-        """The whole body, read once; RequestTooLarge past the limit."""
+        """The whole body, read once; RequestTooLarge past the limit (each time it is asked for)."""
         source = self.body_source
-        if source is not None and not source.consumed:
-            self.body = b"".join([chunk async for chunk in source.chunks()])
+        if source is not None:
+            if source.overflowed:
+                raise source.too_large()
+            if not source.consumed:
+                received: list[bytes] = []
+                try:
+                    async for chunk in source.chunks():
+                        received.append(chunk)
+                finally:
+                    self.body = b"".join(received)  # past the limit: what was read, for the record
         return self.body
+
+    @property
+    def too_large(self) -> bool:
+        """Whether the body ran past the size limit while it was read."""
+        return self.body_source is not None and self.body_source.overflowed
 
     @property
     def has_body(self) -> bool:
@@ -94,8 +112,14 @@ class GatewayResponse:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     # set on answers the gateway makes itself (AWS gateway response types, e.g. BAD_REQUEST_BODY),
-    # so that `x-amazon-apigateway-gateway-responses` can restyle them; never sent
+    # so that `x-amazon-apigateway-gateway-responses` can restyle them and no stage takes them for a
+    # backend's answer; never sent
     response_type: str | None = None
+
+    @property
+    def from_gateway(self) -> bool:
+        """The gateway answered this itself (an error, a refusal), no backend did."""
+        return self.response_type is not None
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -112,22 +136,38 @@ class GatewayResponse:
 
 @dataclass(slots=True)
 class Exchange:
-    """One request's trip through the pipeline."""
+    """One request's trip through the pipeline. Each field is set by one stage and read by those
+    after it; `error` and `notes` are for the access log only, nothing decides on them."""
 
     request: GatewayRequest
     request_id: str
     received_at: float  # epoch seconds
-    operation: Operation | None = None
-    path_params: dict[str, str] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)  # "query.limit" -> coerced value
-    body_value: Any = None  # the parsed body, when it was validated
-    integration_latency: float | None = None  # seconds
-    error: str | None = None  # why the gateway answered an error itself, for the access log
+    operation: Operation | None = None  # the route stage
+    path_params: dict[str, str] = field(default_factory=dict)  # the route stage
+    params: dict[str, Any] = field(default_factory=dict)  # request validation: "query.limit" -> coerced value
+    body_value: Any = None  # request validation: the parsed body, when it was validated
+    api_key: ApiKey | None = None  # the API key stage: the key the request presented
+    jwt: VerifiedJwt | None = None  # the JWT stage
+    authorizer: AuthorizerGrant | None = None  # the Lambda authorizer stage
+    cache: CacheOutcome | None = None  # the cache stage, on cacheable routes
+    integration_latency: float | None = None  # the integration stage, seconds
+    error: str | None = None  # why the gateway answered an error itself
     notes: list[str] = field(default_factory=list)
-    api_key: ApiKey | None = None  # the key the request presented, once the API key stage checked it
-    claims: dict[str, Any] | None = None  # a verified JWT's claims
-    scopes: tuple[str, ...] = ()  # the JWT's scopes
-    authorizer_context: dict[str, Any] | None = None  # a Lambda authorizer's principalId and context
+
+    @property
+    def principal(self) -> str | None:
+        """Who the request is from, as the record names it: apiKey:NAME, jwt:SUB or authorizer:ID."""
+        if self.api_key is not None:
+            return f"apiKey:{self.api_key.name}"
+        if self.jwt is not None:
+            return f"jwt:{self.jwt.subject}"
+        if self.authorizer is not None:
+            return f"authorizer:{self.authorizer.principal_id or ''}"
+        return None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.api_key is not None or self.jwt is not None or self.authorizer is not None
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> GatewayResponse:

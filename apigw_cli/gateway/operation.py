@@ -1,20 +1,16 @@
-"""The compiled form of one OpenAPI operation: everything a request needs, resolved at load time."""
+"""The compiled form of one OpenAPI operation: what it accepts and answers, resolved at load time.
+Plain data: the integration and the policies compiled for it live with the stages that apply them
+(see routes.py), so this module sits below everything that handles a request."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from apigw_cli.gateway.jwt_auth import JwtAuthorizer
-from apigw_cli.gateway.lambda_auth import LambdaAuthorizer
-from apigw_cli.gateway.policies import CachePolicy, Throttle
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
 from apigw_cli.gateway.validation.schema import SchemaValidator
-
-if TYPE_CHECKING:
-    from apigw_cli.gateway.integrations.base import Integration
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +41,19 @@ class ResponseSpec:
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    method: str  # upper-case
+    index: int  # its place in the snapshot's routes: the stages' per-route tables are indexed by it
+    method: str  # upper-case, or ANY
     path: str  # the path template as the spec has it, e.g. /users/{id}
     operation_id: str | None
     summary: str
     parameters: tuple[ParameterSpec, ...]
     request_body: RequestBodySpec | None
     responses: Mapping[str, ResponseSpec]
-    integration: Integration
+    integration: str  # the kind of its integration (python, http, mock, unsupported...), for logs and records
     source: str  # file#pointer of the operation, for messages
     validate_parameters: bool = True
     validate_body: bool = True
     fingerprint: str = ""  # a digest of the operation as the spec wrote it, to tell what a reload changed
-    api_key_required: bool = False
-    throttle: Throttle | None = None  # x-throttle: this route's own bucket
-    cache: CachePolicy | None = None  # x-cache
-    jwt: tuple[JwtAuthorizer, tuple[str, ...]] | None = None  # the JWT authorizer and the scopes required
-    lambda_authorizer: LambdaAuthorizer | None = None
 
     @property
     def route_key(self) -> str:

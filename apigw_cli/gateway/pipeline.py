@@ -1,22 +1,97 @@
-"""The pipeline: an ordered list of stages folded once, at compile time, into one handler.
+"""The pipeline: one ordered list of stages, built from one typed value (`PipelineParts`) and folded
+once per snapshot into a single handler. Adding a policy is adding its stage to the list.
 
-A stage is `async (exchange, call_next) -> response`; it may answer by itself (an error, a
-cached response) or call the rest of the pipeline and look at what comes back.
+The error boundary is the outermost stage inside the access log, so whatever any stage raises
+answers the managed gateway's 500 JSON (and is logged) instead of dropping the connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.config import Settings
+from apigw_cli.gateway.limits import Throttle
+from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.router import Router
+from apigw_cli.gateway.routes import Route, column
+from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
+from apigw_cli.gateway.stages.admin import AdminStage
+from apigw_cli.gateway.stages.api_key import ApiKeys, ApiKeyStage
+from apigw_cli.gateway.stages.body_limit import BodyLimitStage
+from apigw_cli.gateway.stages.cache import CacheStage
+from apigw_cli.gateway.stages.cors import CorsPolicy, CorsStage
+from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
+from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
+from apigw_cli.gateway.stages.integration import IntegrationStage
+from apigw_cli.gateway.stages.jwt import JwtStage
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizerStage
+from apigw_cli.gateway.stages.metrics import MetricsStage
+from apigw_cli.gateway.stages.record import RecordStage, secret_headers
+from apigw_cli.gateway.stages.route import RouteStage
+from apigw_cli.gateway.stages.stage import Handler, Stage
+from apigw_cli.gateway.stages.throttle import ThrottleStage
+from apigw_cli.gateway.stages.validate_request import RequestValidationStage
+from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
+from apigw_cli.gateway.state import GatewayState
 
-Handler = Callable[[Exchange], Awaitable[GatewayResponse]]
+
+@dataclass(frozen=True)
+class PipelineParts:
+    """Everything the stages are built from: the routes and what is gateway-wide."""
+
+    routes: Sequence[Route]
+    router: Router[Operation]
+    settings: Settings
+    state: GatewayState
+    access_log: AccessLogSink | None
+    api_throttle: Throttle  # the API's bucket (x-gateway.throttle, or the deployment stage's)
+    api_keys: ApiKeys
+    cors: CorsPolicy | None
+    gateway_responses: GatewayResponses | None
+    api_name: str  # the metrics' `api` label
+    deployment: str | None
+    namespace: str  # keeps two specs served from one store apart
 
 
-class Stage(Protocol):
-    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse: ...
+def build_pipeline(parts: PipelineParts) -> Handler:
+    """The stages every request passes, outermost first, folded around the integration."""
+    routes, settings, state = parts.routes, parts.settings, parts.state
+    jwt = column(routes, lambda route: route.jwt)
+    authorizers = column(routes, lambda route: route.authorizer)
+    keys_required = tuple(route.api_key_required for route in routes)
+    throttles = tuple(route.throttle for route in routes)
+    caches = column(routes, lambda route: route.cache)
+    stages = [
+        stage
+        for stage in (
+            AccessLogStage(parts.access_log) if parts.access_log is not None else None,
+            ErrorBoundaryStage(),
+            AdminStage(settings.admin_prefix, len(routes), parts.deployment),
+            MetricsStage(state.metrics, settings.admin_prefix, parts.api_name, parts.deployment)
+            if state.metrics is not None
+            else None,
+            RecordStage(state.recorder, secret_headers(settings), settings.record_max_body)
+            if state.recorder is not None
+            else None,
+            CorsStage(parts.cors) if parts.cors is not None else None,
+            GatewayResponsesStage(parts.gateway_responses) if parts.gateway_responses is not None else None,
+            BodyLimitStage(settings.max_body_bytes),
+            RouteStage(parts.router),
+            JwtStage(jwt) if jwt is not None else None,
+            LambdaAuthorizerStage(state.clock, authorizers) if authorizers is not None else None,
+            ApiKeyStage(parts.api_keys, keys_required) if any(keys_required) else None,
+            ThrottleStage(state.store, state.clock, parts.api_throttle, throttles, parts.namespace)
+            if settings.throttle
+            else None,
+            RequestValidationStage(),
+            CacheStage(state.store, state.clock, caches, parts.namespace) if caches is not None else None,
+            ResponseValidationStage(settings.validate_responses) if settings.validate_responses != "off" else None,
+        )
+        if stage is not None
+    ]
+    return fold(stages, IntegrationStage(tuple(route.integration for route in routes)))
 
 
 def fold(stages: Sequence[Stage], terminal: Handler) -> Handler:

@@ -46,23 +46,24 @@ class ReloadReporter(Protocol):
 
 
 def route_changes(old: Gateway, new: Gateway) -> tuple[RouteChange, ...]:
-    before = {op.route_key: op for op in old.operations}
-    after = {op.route_key: op for op in new.operations}
+    before = {route.operation.route_key: route for route in old.routes}
+    after = {route.operation.route_key: route for route in new.routes}
     changes = [RouteChange("added", key) for key in after if key not in before]
     changes += [RouteChange("removed", key) for key in before if key not in after]
-    for key, op in after.items():
+    for key, route in after.items():
         previous = before.get(key)
-        if previous is None or previous.fingerprint == op.fingerprint:
+        if previous is None or previous.operation.fingerprint == route.operation.fingerprint:
             continue
         details = []
-        if (previous.integration.kind, previous.integration.target) != (op.integration.kind, op.integration.target):
-            details.append(f"integration: {op.integration.kind} {op.integration.target}")
-        if previous.api_key_required != op.api_key_required:
-            details.append(f"auth: {'api key' if op.api_key_required else 'none'}")
-        if previous.throttle != op.throttle:
-            details.append(f"throttle: {op.throttle or 'none'}")
-        if previous.cache != op.cache:
-            details.append(f"cache: {op.cache or 'off'}")
+        integration, was = route.integration, previous.integration
+        if (was.kind, was.target) != (integration.kind, integration.target):
+            details.append(f"integration: {integration.kind} {integration.target}")
+        if previous.auth != route.auth:
+            details.append(f"auth: {route.auth}")
+        if previous.throttle != route.throttle:
+            details.append(f"throttle: {route.throttle or 'none'}")
+        if previous.cache != route.cache:
+            details.append(f"cache: {route.cache or 'off'}")
         detail = ", ".join(details) or "parameters, body or responses"
         changes.append(RouteChange("changed", key, detail))
     return tuple(changes)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import unquote
 
+from apigw_cli.spec.walk import ANY, TEMPLATE_PARAMETER
+
 T = TypeVar("T")
-_PARAM = re.compile(r"\{([^{}]+)\}")
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Router(Generic[T]):
         node = self._root
         segments = _segments(template)
         for index, segment in enumerate(segments):
-            whole = _PARAM.fullmatch(segment)
+            whole = TEMPLATE_PARAMETER.fullmatch(segment)
             if whole and whole.group(1).endswith("+"):
                 if index != len(segments) - 1:
                     raise ValueError(f"greedy parameter {segment} must be the last segment of {template}")
@@ -56,7 +57,7 @@ class Router(Generic[T]):
                 node = node.greedy[1]
             elif whole:
                 node = _child(node.params, whole.group(1), template)
-            elif _PARAM.search(segment):
+            elif TEMPLATE_PARAMETER.search(segment):
                 node = _pattern_child(node, segment)
             else:
                 node = node.literal.setdefault(segment, _Node())
@@ -86,9 +87,6 @@ class Router(Generic[T]):
             if path == base or path.startswith(base + "/"):
                 return path[len(base) :] or "/"
         return None
-
-
-ANY = "ANY"  # the managed gateway's x-amazon-apigateway-any-method
 
 
 def allowed_methods(methods: Mapping[str, object]) -> tuple[str, ...]:
@@ -123,7 +121,7 @@ def _child(params: list[tuple[str, _Node[T]]], name: str, template: str) -> _Nod
 def _pattern_child(node: _Node[T], segment: str) -> _Node[T]:
     regex = ""
     position = 0
-    for found in _PARAM.finditer(segment):
+    for found in TEMPLATE_PARAMETER.finditer(segment):
         regex += re.escape(segment[position : found.start()]) + f"(?P<{_group(found.group(1))}>[^/]+?)"
         position = found.end()
     pattern = re.compile(regex + re.escape(segment[position:]))

@@ -13,8 +13,9 @@ from pathlib import Path
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.router import Router
+from apigw_cli.gateway.routes import Route
+from apigw_cli.gateway.stages.stage import Handler
 
 
 class InFlight:
@@ -50,16 +51,20 @@ class Gateway:
     spec_path: Path
     openapi_version: str
     base_paths: tuple[str, ...]
-    operations: tuple[Operation, ...]
+    routes: tuple[Route, ...]  # in the spec's order; routes[i].operation.index == i
     router: Router[Operation]
     pipeline: Handler
     files: tuple[Path, ...]  # the spec, every file it $refs, and the handler modules
     notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
     executor: ThreadPoolExecutor  # runs sync handlers
     backend: BackendClient  # the pooled client of http integrations
-    stage: str | None = None  # the x-gateway.stages entry this snapshot serves
+    deployment: str | None = None  # the x-gateway.stages entry this snapshot serves
     handler_modules: tuple[str, ...] = ()  # names in sys.modules of this snapshot's handler files
     in_flight: InFlight = field(default_factory=InFlight)
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(route.operation for route in self.routes)
 
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
         exchange = Exchange(request=request, request_id=str(uuid.uuid4()), received_at=time.time())
@@ -68,12 +73,12 @@ class Gateway:
         return response
 
     async def startup(self) -> None:
-        if any(operation.integration.kind == "http" for operation in self.operations):
+        if self.backend.wanted:
             await self.backend.start()
 
     async def aclose(self) -> None:
-        for operation in self.operations:
-            await operation.integration.aclose()
+        for route in self.routes:
+            await route.integration.aclose()
         await self.backend.aclose()
         self.executor.shutdown(wait=False, cancel_futures=True)
         for name in self.handler_modules:

@@ -9,12 +9,16 @@ from typing import Any
 from apigw_cli.errors import SpecError
 from apigw_cli.lint.findings import Severity
 from apigw_cli.spec.document import Location, RefProblem, SpecDocument
+from apigw_cli.spec.walk import (
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SCHEMA_VALUES,
+    OperationSite,
+    operation_parameters,
+    operations,
+)
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+OperationRef = OperationSite  # what rules call an operation of the spec
 
 
 def as_map(value: Any) -> dict[str, Any]:
@@ -32,20 +36,6 @@ class Problem:
     severity: Severity | None = None
     line: int | None = None  # when the problem was located already (a SpecError from compiling)
     col: int | None = None
-
-
-@dataclass(frozen=True)
-class OperationRef:
-    template: str
-    method: str  # upper-case, or ANY
-    operation: dict[str, Any]
-    at: Location
-    path_item: dict[str, Any]
-    path_item_at: Location
-
-    @property
-    def route(self) -> str:
-        return f"{self.method} {self.template}"
 
 
 class LintContext:
@@ -69,33 +59,15 @@ class LintContext:
             return None, at
 
     def operations(self) -> list[OperationRef]:
+        """The spec's operations; malformed paths, path items and operations are passed over
+        (oas-schema and serve-compile report them)."""
         if self._operations is None:
-            found = []
-            paths = self.root.get("paths")
-            if isinstance(paths, dict):
-                for template, raw_item in paths.items():
-                    item, item_at = self.resolve(raw_item, self.at("paths", template))
-                    if not isinstance(item, dict):
-                        continue
-                    for key in (*HTTP_METHODS, ANY_METHOD_KEY):
-                        operation = item.get(key)
-                        if isinstance(operation, dict):
-                            method = "ANY" if key == ANY_METHOD_KEY else key.upper()
-                            found.append(
-                                OperationRef(str(template), method, operation, item_at.child(key), item, item_at)
-                            )
-            self._operations = found
+            self._operations = list(operations(self.document))
         return self._operations
 
     def parameters(self, op: OperationRef) -> list[tuple[dict[str, Any], Location]]:
         """The operation's parameters with its path item's, resolved (the operation's win)."""
-        merged: dict[tuple[str, str], tuple[dict[str, Any], Location]] = {}
-        for container, at in ((op.path_item, op.path_item_at), (op.operation, op.at)):
-            for index, entry in enumerate(container.get("parameters") or []):
-                parameter, where = self.resolve(entry, at.child("parameters", index))
-                if isinstance(parameter, dict) and "name" in parameter and "in" in parameter:
-                    merged[(str(parameter["name"]), str(parameter["in"]))] = (parameter, where)
-        return list(merged.values())
+        return list(operation_parameters(self.document, op).values())
 
     def component_schemas(self) -> Iterator[tuple[str, Any, Location]]:
         if self.dialect == "2.0":
@@ -116,15 +88,15 @@ class LintContext:
             if not isinstance(node, dict):
                 continue
             yield node, where
-            for key in _SCHEMA_MAPS:
+            for key in SCHEMA_MAPS:
                 value = node.get(key)
                 if isinstance(value, dict):
                     stack.extend((child, where.child(key, name)) for name, child in value.items())
-            for key in _SCHEMA_VALUES:
+            for key in SCHEMA_VALUES:
                 value = node.get(key)
                 if isinstance(value, dict):
                     stack.append((value, where.child(key)))
-            for key in _SCHEMA_LISTS:
+            for key in SCHEMA_LISTS:
                 value = node.get(key)
                 if isinstance(value, list):
                     stack.extend((child, where.child(key, index)) for index, child in enumerate(value))

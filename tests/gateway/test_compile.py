@@ -53,7 +53,7 @@ def test_path_item_overrides_the_root_key_by_key(spec: Path) -> None:
 def test_operation_of_another_type_replaces_the_inherited_one(spec: Path) -> None:
     gateway = gateway_for(spec)
     assert call(gateway, "POST", "/item").status_code == 202
-    kinds = {op.route_key: op.integration.kind for op in gateway.operations}
+    kinds = {op.route_key: op.integration for op in gateway.operations}
     assert kinds == {"GET /root": "python", "GET /item": "python", "POST /item": "mock"}
 
 

@@ -189,7 +189,7 @@ def test_a_reload_does_not_refill_a_bucket(spec: Path, clock: ManualClock) -> No
 
 def test_no_auth_turns_key_checks_off_and_says_so(spec: Path) -> None:
     gateway = build_gateway(Settings(spec=spec, no_auth=True))
-    assert not any(op.api_key_required for op in gateway.operations)
+    assert not any(route.api_key_required for route in gateway.routes)
     assert any("auth is OFF (--no-auth)" in notice for notice in gateway.notices)
 
 

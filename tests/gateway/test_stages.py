@@ -56,7 +56,7 @@ def spec(tmp_path: Path, backend: str) -> Path:
 
 def test_the_first_declared_stage_is_the_default(spec: Path) -> None:
     gateway = gateway_for(spec)
-    assert gateway.stage == "dev"
+    assert gateway.deployment == "dev"
     assert call(gateway, "GET", "/proxied/7").json()["path"] == "/dev-backend/7"
 
 
@@ -125,8 +125,8 @@ def test_a_stage_overrides_the_throttle_and_turns_the_cache_off(tmp_path: Path) 
         """,
     )
     dev = gateway_for(spec, deployment="dev")
-    assert dev.operations[0].cache is None
+    assert dev.routes[0].cache is None
     assert [call(dev, "GET", "/items").status_code for _ in range(3)][-1] == 429
     prod = gateway_for(spec, deployment="prod")
-    assert prod.operations[0].cache is not None
+    assert prod.routes[0].cache is not None
     assert [call(prod, "GET", "/items").status_code for _ in range(3)] == [200, 200, 200]

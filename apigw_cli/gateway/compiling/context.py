@@ -1,19 +1,22 @@
-"""What the parts of compiling share: the document, compiled-schema cache, handler loader,
-the snapshot's thread pool and HTTP client, gateway-wide options, and start-up notices."""
+"""What the parts of compiling share: the document, compiled-schema cache, handler loader, the
+snapshot's thread pool and HTTP client, gateway-wide options, the deployment stage, the state that
+outlives snapshots, and start-up notices."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apigw_cli.config import Settings
-from apigw_cli.gateway.compiling.stages import Stage, choose_stage
+from apigw_cli.errors import ConfigError, SpecError
+from apigw_cli.gateway.compiling.deployment import Deployment, choose_deployment
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
-from apigw_cli.gateway.integrations.lambda_events import LambdaSettings
+from apigw_cli.gateway.lambda_runtime import LambdaSettings
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.validation.schema import SchemaCompiler
 from apigw_cli.spec.document import Location, SpecDocument
@@ -38,7 +41,7 @@ class CompileContext:
     executor: ThreadPoolExecutor
     backend: BackendClient
     lambda_settings: LambdaSettings
-    stage: Stage = field(default_factory=lambda: Stage(None))
+    deployment: Deployment = field(default_factory=lambda: Deployment(None))
     state: GatewayState = field(default_factory=GatewayState)
     static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
     notices: list[str] = field(default_factory=list)
@@ -53,7 +56,7 @@ class CompileContext:
         state: GatewayState | None = None,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
-        stage = choose_stage(document, settings.deployment)
+        deployment = choose_deployment(document, settings.deployment)
         binary = document.root.get("x-amazon-apigateway-binary-media-types") or ()
         return cls(
             document=document,
@@ -64,21 +67,28 @@ class CompileContext:
             executor=ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler"),
             backend=BackendClient(trust_env=options.proxy_from_environment),
             lambda_settings=LambdaSettings(
-                stage=stage.name or "$default",
-                stage_variables=stage.variables or None,
+                stage=deployment.name or "$default",
+                stage_variables=deployment.variables or None,
                 binary_media_types=tuple(str(t).lower() for t in binary),
             ),
-            stage=stage,
+            deployment=deployment,
             state=state if state is not None else GatewayState(),
             static=static_handlers,
         )
 
-    def error(self, message: str, at: Location) -> Exception:
+    def error(self, message: str, at: Location) -> SpecError:
         return self.document.error(message, at)
 
     @property
     def spec_folder(self) -> Path:
         return self.document.root_path.parent
+
+    def load_handler(self, reference: str, at: Location) -> Callable[..., Any]:
+        """The handler function `reference` names, or a SpecError at `at` saying why not."""
+        try:
+            return self.handlers.load(reference)
+        except ConfigError as exc:
+            raise self.error(str(exc), at) from None
 
 
 def read_gateway_options(document: SpecDocument, lambda_map: tuple[tuple[str, str], ...]) -> GatewayOptions:

@@ -12,29 +12,15 @@ from apigw_cli.gateway.validation.body import MediaSpec, body_kind, media_type_o
 from apigw_cli.gateway.validation.params import ParameterSpec, shape_of
 from apigw_cli.gateway.validation.schema import Direction
 from apigw_cli.spec.document import Location
+from apigw_cli.spec.walk import PARAMETER_LOCATIONS
 
-RawParameters = dict[tuple[str, str], tuple[Any, Location]]  # (name, in) -> (parameter object, where)
-PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
+RawParameters = dict[tuple[str, str], tuple[dict[str, Any], Location]]  # (name, in) -> (parameter, where)
 
 
 class OpenAPI3Contracts:
     def __init__(self, context: CompileContext):
         self.context = context
         self.document = context.document
-
-    def raw_parameters(self, container: dict[str, Any], at: Location) -> RawParameters:
-        raw = container.get("parameters")
-        if raw is None:
-            return {}
-        if not isinstance(raw, list):
-            raise self.document.error("'parameters' must be a list", at.child("parameters"))
-        found: RawParameters = {}
-        for index, entry in enumerate(raw):
-            parameter, location = self.document.resolve(entry, at.child("parameters", index))
-            if not isinstance(parameter, dict) or "name" not in parameter or "in" not in parameter:
-                raise self.document.error("a parameter needs 'name' and 'in'", location)
-            found[(str(parameter["name"]), str(parameter["in"]))] = (parameter, location)
-        return found
 
     def parameters(self, merged: RawParameters) -> tuple[ParameterSpec, ...]:
         return tuple(

@@ -1,13 +1,13 @@
-"""`x-integration` -> an Integration object (python, mock, http), inherited from the root and
-path item key by key."""
+"""`x-integration` -> an Integration, inherited from the root and the path item key by key. Each
+`type` is one entry of `X_INTEGRATIONS` (type -> builder): a new integration type is a builder
+here and its class in `gateway/integrations/`. The builders the AWS types share (a Python handler,
+an http backend) are here too."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from apigw_cli.errors import ConfigError
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.http import HttpIntegration, UrlTemplate
@@ -15,9 +15,12 @@ from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
 from apigw_cli.gateway.integrations.request_mapping import RequestMapping
 from apigw_cli.spec.document import Location
+from apigw_cli.spec.walk import template_parameters
 
-INTEGRATION_TYPES = ("python", "mock", "http")
 Located = tuple[Any, Location]
+# (context, the x-integration mapping, where it stands, the operation's path template) -> integration
+Builder = Callable[[CompileContext, dict[str, Any], Location, str], Integration]
+PAYLOAD_VERSIONS = ("1.0", "2.0")
 
 
 def inherit(own: Located | None, inherited: Located | None) -> Located | None:
@@ -34,23 +37,20 @@ def inherit(own: Located | None, inherited: Located | None) -> Located | None:
     return {**base, **mine}, at
 
 
+def located(container: dict[str, Any], at: Location, key: str) -> Located | None:
+    return (container[key], at.child(key)) if key in container else None
+
+
 def positive_seconds(context: CompileContext, value: Any, at: Location) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
         raise context.error(f"timeout {value!r} must be a positive number of seconds", at)
     return float(value)
 
 
-def load_handler(context: CompileContext, reference: str, at: Location) -> Callable[..., Any]:
-    try:
-        return context.handlers.load(reference)
-    except ConfigError as exc:
-        raise context.error(str(exc), at) from None
-
-
 def python_integration(
     context: CompileContext, reference: str, payload: str, timeout: float, at: Location
 ) -> PythonIntegration:
-    function = load_handler(context, reference, at)
+    function = context.load_handler(reference, at)
     return PythonIntegration(function, reference, payload, timeout, context.executor, context.lambda_settings)
 
 
@@ -64,20 +64,46 @@ def http_integration(
     known_params: set[str] | None = None,
     mapping: RequestMapping | None = None,
 ) -> HttpIntegration:
-    url = context.stage.substitute(url, context.document, url_at)
+    url = context.deployment.substitute(url, context.document, url_at)
     try:
         parsed = UrlTemplate.parse(url)
     except ValueError as exc:
         raise context.error(str(exc), url_at) from None
-    declared = known_params if known_params is not None else path_parameters(template)
+    declared = known_params if known_params is not None else template_parameters(template)
     unknown = [name for name in parsed.names if name not in declared]
     if unknown:
         raise context.error(f"url uses {{{unknown[0]}}} but the path {template} has no such parameter", url_at)
     return HttpIntegration(parsed, method, timeout, context.backend, context.options.max_response_bytes, url, mapping)
 
 
-def path_parameters(template: str) -> set[str]:
-    return {name.rstrip("+") for name in re.findall(r"\{([^{}]+)\}", template)}
+def _http(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:
+    url = raw.get("url")
+    if not isinstance(url, str):
+        raise context.error("an http integration needs 'url: http://host:port/path'", at)
+    method = str(raw["method"]).upper() if raw.get("method") else None
+    timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
+    return http_integration(context, url, at.child("url"), template, method, timeout)
+
+
+def _mock(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:
+    status = raw.get("status")
+    if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
+        raise context.error(f"mock status {status!r} is not an HTTP status code", at.child("status"))
+    return MockIntegration(status)
+
+
+def _python(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:
+    handler = raw.get("handler")
+    if not isinstance(handler, str):
+        raise context.error("a python integration needs 'handler: file.py:function'", at)
+    payload = str(raw.get("payload", "1.0"))
+    if payload not in PAYLOAD_VERSIONS:
+        raise context.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
+    timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
+    return python_integration(context, handler, payload, timeout, at.child("handler"))
+
+
+X_INTEGRATIONS: Mapping[str, Builder] = {"python": _python, "mock": _mock, "http": _http}
 
 
 def x_integration(context: CompileContext, config: Located, template: str) -> Integration:
@@ -85,26 +111,7 @@ def x_integration(context: CompileContext, config: Located, template: str) -> In
     if not isinstance(raw, dict):
         raise context.error("x-integration must be a mapping with a 'type'", at)
     kind = raw.get("type")
-    if kind not in INTEGRATION_TYPES:
-        raise context.error(
-            f"x-integration type {kind!r} is not one of: {', '.join(INTEGRATION_TYPES)}", at.child("type")
-        )
-    timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
-    if kind == "http":
-        url = raw.get("url")
-        if not isinstance(url, str):
-            raise context.error("an http integration needs 'url: http://host:port/path'", at)
-        method = str(raw["method"]).upper() if raw.get("method") else None
-        return http_integration(context, url, at.child("url"), template, method, timeout)
-    if kind == "mock":
-        status = raw.get("status")
-        if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
-            raise context.error(f"mock status {status!r} is not an HTTP status code", at.child("status"))
-        return MockIntegration(status)
-    handler = raw.get("handler")
-    if not isinstance(handler, str):
-        raise context.error("a python integration needs 'handler: file.py:function'", at)
-    payload = str(raw.get("payload", "1.0"))
-    if payload not in ("1.0", "2.0"):
-        raise context.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
-    return python_integration(context, handler, payload, timeout, at.child("handler"))
+    builder = X_INTEGRATIONS.get(kind) if isinstance(kind, str) else None
+    if builder is None:
+        raise context.error(f"x-integration type {kind!r} is not one of: {', '.join(X_INTEGRATIONS)}", at.child("type"))
+    return builder(context, raw, at, template)

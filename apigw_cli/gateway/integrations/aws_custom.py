@@ -18,7 +18,7 @@ from apigw_cli.errors import IntegrationError, IntegrationTimeout
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
-from apigw_cli.gateway.integrations.python import run_handler
+from apigw_cli.gateway.lambda_runtime import run_handler
 from apigw_cli.gateway.validation.body import media_type_of
 
 logger = logging.getLogger("apigw")

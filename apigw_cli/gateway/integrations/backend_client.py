@@ -22,6 +22,7 @@ class BackendClient:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
+        self.wanted = False  # an http integration uses it: the server opens it at start-up
 
     async def start(self) -> None:
         await self.session()

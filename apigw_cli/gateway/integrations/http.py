@@ -7,7 +7,6 @@ ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -16,6 +15,7 @@ from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLar
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.request_mapping import RequestMapping
+from apigw_cli.spec.walk import TEMPLATE_PARAMETER
 
 HOP_BY_HOP = frozenset(
     {
@@ -25,7 +25,6 @@ HOP_BY_HOP = frozenset(
 )  # fmt: skip
 _NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length"}
 _NOT_FORWARDED_RAW = frozenset(name.encode() for name in _NOT_FORWARDED)
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
 
@@ -41,7 +40,7 @@ class UrlTemplate:
         split = urlsplit(url)
         if split.scheme not in ("http", "https") or not split.netloc:
             raise ValueError(f"url {url!r} must be an absolute http:// or https:// URL")
-        pieces = _PLACEHOLDER.split(url)
+        pieces = TEMPLATE_PARAMETER.split(url)
         return cls(tuple(pieces), bool(split.query))
 
     @property
@@ -77,6 +76,7 @@ class HttpIntegration:
         self._method = method
         self._timeout = timeout
         self._client = client
+        client.wanted = True
         self._max_response_bytes = max_response_bytes
         self._shown = shown_url or "".join(url.parts)
         self._mapping = mapping

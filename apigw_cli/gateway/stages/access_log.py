@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class AccessLogStage:
                 response_length=len(response.body),
                 latency_ms=latency,
                 integration_latency_ms=integration_ms * 1000 if integration_ms is not None else None,
-                integration=operation.integration.kind if operation else None,
+                integration=operation.integration if operation else None,
                 error=exchange.error,
                 notes=tuple(exchange.notes),
             )

@@ -1,11 +1,12 @@
 """Refuses request bodies over the size limit (10 MB by default, as the managed gateway) with 413:
-at once when Content-Length says so, or when a later stage reading the body runs past it."""
+at once when Content-Length says so or an earlier stage's read ran past it (the recorder reads
+bodies whole), or when a later stage reading the body runs past it."""
 
 from __future__ import annotations
 
 from apigw_cli.errors import RequestTooLarge
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 
 
 class BodyLimitStage:
@@ -15,8 +16,10 @@ class BodyLimitStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
         declared = request.header("content-length")
-        if len(request.body) > self.max_bytes or (
-            declared is not None and declared.isdigit() and int(declared) > self.max_bytes
+        if (
+            request.too_large
+            or len(request.body) > self.max_bytes
+            or (declared is not None and declared.isdigit() and int(declared) > self.max_bytes)
         ):
             return self._refuse(exchange)
         try:

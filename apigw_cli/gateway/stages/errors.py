@@ -6,7 +6,7 @@ import logging
 
 from apigw_cli.errors import StoreUnavailable
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 
 logger = logging.getLogger("apigw")
 

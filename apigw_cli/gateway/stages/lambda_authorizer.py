@@ -1,21 +1,141 @@
-"""Runs the operation's Lambda authorizer: 401 without an identity (or one that fails the
-validation expression), 403 on Deny, 500 when the authorizer fails; never a pass on error."""
+"""Lambda (custom) authorizers, TOKEN and REQUEST, run as local Python handlers, all but their
+reader (compiling/authorizers.py). The IAM policy they return is matched against the method ARN
+(Deny wins; `*` and `?` wildcards), or the HTTP API simple form `{"isAuthorized": ...}` is read.
+Results are cached for the authorizer's TTL, keyed by the identity (and the route, for REQUEST).
+The stage answers 401 without an identity (or one that fails the validation expression), 403 on
+Deny, 500 when the authorizer fails: an authorizer that raises or answers nonsense never lets a
+request through."""
 
 from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 from apigw_cli.errors import AuthorizerFailed
 from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.lambda_runtime import LambdaSettings, event_v1, method_arn, run_handler
+from apigw_cli.gateway.principal import AuthorizerGrant
+from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.gateway.stores.base import Store
+
+logger = logging.getLogger("apigw")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    principal: str | None
+    context: dict[str, Any]
+
+
+@dataclass
+class LambdaAuthorizer:
+    name: str
+    kind: str  # "token" or "request"
+    handler: Callable[..., Any]
+    reference: str
+    identity_sources: tuple[str, ...]  # header.X, query.X
+    validation: re.Pattern[str] | None
+    ttl: float
+    simple: bool  # the HTTP API's {"isAuthorized": bool} answer
+    executor: ThreadPoolExecutor
+    settings: LambdaSettings
+    store: Store  # answers are cached there, so workers sharing a store share them
+    namespace: str
+    timeout: float = 10.0
+
+    def identity(self, exchange: Exchange) -> tuple[str, ...] | None:
+        values = []
+        for source in self.identity_sources:
+            where, _, name = source.partition(".")
+            value = exchange.request.header(name.lower()) if where == "header" else None
+            if where == "query":
+                found = exchange.request.query.get(name)
+                value = found[-1] if found else None
+            if not value:
+                return None
+            values.append(value)
+        return tuple(values)
+
+    async def decide(self, exchange: Exchange, identity: tuple[str, ...], now: float) -> Decision:
+        operation = exchange.operation
+        assert operation is not None
+        parts = identity if self.kind == "token" else (*identity, operation.route_key)
+        # identities are tokens: the key holds a digest, never the token itself
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        key = f"{self.namespace}:authorizer:{self.name}:{digest}"
+        arn = method_arn(self.settings, exchange.request.method, operation.path)
+        cached = await self.store.get_value(key, now) if self.ttl > 0 else None
+        if cached is not None:
+            # a cached policy is matched against this request's ARN, as the managed gateway does
+            return self._read(json.loads(cached), arn)
+        if self.kind == "token":
+            event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": identity[0], "methodArn": arn}
+        else:
+            event = {"type": "REQUEST", "methodArn": arn, **event_v1(exchange, self.settings)}
+        answer = await self._call(event, exchange)
+        decision = self._read(answer, arn)  # a malformed answer raises here, and is not cached
+        if self.ttl > 0:
+            await self.store.put_value(key, json.dumps(answer, default=str).encode(), now + self.ttl, now)
+        return decision
+
+    async def _call(self, event: dict[str, Any], exchange: Exchange) -> Any:
+        name = self.reference.rpartition(":")[2]
+        try:
+            return await run_handler(self.handler, event, name, exchange.request_id, self.executor, self.timeout)
+        except Exception as exc:
+            logger.error("authorizer %s raised %s: %s", self.name, type(exc).__name__, exc, exc_info=exc)
+            raise AuthorizerFailed(f"authorizer {self.name} raised {type(exc).__name__}: {exc}") from exc
+
+    def _read(self, answer: Any, arn: str) -> Decision:
+        if not isinstance(answer, dict):
+            raise AuthorizerFailed(f"authorizer {self.name} answered {type(answer).__name__}, not a policy")
+        context: dict[str, Any] = answer["context"] if isinstance(answer.get("context"), dict) else {}
+        if self.simple or "isAuthorized" in answer:
+            if not isinstance(answer.get("isAuthorized"), bool):
+                raise AuthorizerFailed(f"authorizer {self.name}: isAuthorized must be true or false")
+            return Decision(answer["isAuthorized"], None, context)
+        policy = answer.get("policyDocument")
+        statements = policy.get("Statement") if isinstance(policy, dict) else None
+        if not isinstance(statements, list):
+            raise AuthorizerFailed(f"authorizer {self.name} answered no policyDocument.Statement")
+        allowed = denied = False
+        for statement in statements:
+            if not isinstance(statement, dict) or not _covers(statement, arn):
+                continue
+            effect = str(statement.get("Effect", "")).lower()
+            allowed = allowed or effect == "allow"
+            denied = denied or effect == "deny"
+        principal = answer.get("principalId")
+        return Decision(allowed and not denied, str(principal) if principal is not None else None, context)
+
+
+def _covers(statement: dict[str, Any], arn: str) -> bool:
+    actions = statement.get("Action", [])
+    actions = [actions] if isinstance(actions, str) else actions
+    if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(action)) for action in actions):
+        return False
+    resources = statement.get("Resource", [])
+    resources = [resources] if isinstance(resources, str) else resources
+    return any(fnmatch.fnmatchcase(arn, str(resource)) for resource in resources)
 
 
 class LambdaAuthorizerStage:
-    def __init__(self, clock: Clock):
+    def __init__(self, clock: Clock, routes: Sequence[LambdaAuthorizer | None]):
         self._clock = clock
+        self._routes = routes  # by operation index
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         operation = exchange.operation
-        authorizer = operation.lambda_authorizer if operation is not None else None
+        authorizer = self._routes[operation.index] if operation is not None else None
         if authorizer is None:
             return await call_next(exchange)
         identity = authorizer.identity(exchange)
@@ -30,8 +150,5 @@ class LambdaAuthorizerStage:
         if not decision.allowed:
             exchange.error = f"authorizer {authorizer.name} denied"
             return gateway_error(403, "User is not authorized to access this resource", response_type="ACCESS_DENIED")
-        exchange.authorizer_context = {
-            **({"principalId": decision.principal} if decision.principal else {}),
-            **decision.context,
-        }
+        exchange.authorizer = AuthorizerGrant(decision.principal, decision.context)
         return await call_next(exchange)

@@ -6,7 +6,7 @@ import time
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.metrics import GatewayMetrics
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -34,10 +34,9 @@ class MetricsStage:
             metrics.error_5xx.labels(*labels).inc()
         if response.response_type in ("THROTTLED", "QUOTA_EXCEEDED"):
             metrics.throttled.labels(*labels).inc()
-        cache = response.header("x-cache")
-        if cache == "Hit":
+        if exchange.cache == "hit":
             metrics.cache_hit.labels(*labels).inc()
-        elif cache == "Miss":
+        elif exchange.cache == "miss":
             metrics.cache_miss.labels(*labels).inc()
         metrics.latency.labels(*labels).observe(time.perf_counter() - started)
         if exchange.integration_latency is not None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from apigw_cli.config import Settings
+from apigw_cli.errors import RequestTooLarge
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.pipeline import Handler
-from apigw_cli.record.format import encode_body, headers_of
+from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.record.format import DEFAULT_SECRET_HEADERS, encode_body, headers_of
 from apigw_cli.record.writer import RecordWriter
 
 
@@ -23,6 +25,11 @@ def _iso_time(epoch: float) -> str:
 _clock_cache: list[Any] = [None, ""]
 
 
+def secret_headers(settings: Settings) -> frozenset[str] | None:
+    """The headers whose values the record redacts; None keeps them all (--record-secrets)."""
+    return None if settings.record_secrets else DEFAULT_SECRET_HEADERS | frozenset(settings.record_redact)
+
+
 class RecordStage:
     def __init__(self, writer: RecordWriter, secrets: frozenset[str] | None, max_body: int):
         self._writer = writer
@@ -34,18 +41,10 @@ class RecordStage:
         request = exchange.request
         try:
             body = await request.read_body()
-        except Exception:
-            body = request.body
+        except RequestTooLarge:
+            body = request.body  # what was read up to the limit; the body limit stage answers 413
         response = await call_next(exchange)
         operation = exchange.operation
-        principal = None
-        if exchange.api_key is not None:
-            principal = f"apiKey:{exchange.api_key.name}"
-        elif exchange.claims is not None:
-            principal = f"jwt:{exchange.claims.get('sub', '')}"
-        elif exchange.authorizer_context is not None:
-            principal = f"authorizer:{exchange.authorizer_context.get('principalId', '')}"
-        cache = response.header("x-cache")
         self._writer.write(
             {
                 "time": _iso_time(exchange.received_at),
@@ -64,9 +63,9 @@ class RecordStage:
                 },
                 "latencyMs": round((time.perf_counter() - started) * 1000, 3),
                 "route": operation.route_key if operation else None,
-                "integration": operation.integration.kind if operation else None,
-                "cache": cache.lower() if cache else None,
-                "principal": principal,
+                "integration": operation.integration if operation else None,
+                "cache": exchange.cache,
+                "principal": exchange.principal,
             }
         )
         return response

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.pipeline import Handler
 from apigw_cli.gateway.router import Match, MethodNotAllowed, Router
+from apigw_cli.gateway.stages.stage import Handler
 
 
 class RouteStage:

@@ -1,23 +1,49 @@
-"""Token buckets per API, per route (x-throttle) and per API key (its usage plan), taken all or
-none in one store operation, and the key's quota: 429 `Too Many Requests` with Retry-After, or
-429 `Limit Exceeded` past the quota."""
+"""Throttling: token buckets per API (`x-gateway.throttle`, or the deployment stage's), per route
+(`x-throttle`) and per API key (its usage plan), taken all or none in one store operation, and the
+key's quota. 429 `Too Many Requests` with Retry-After, or 429 `Limit Exceeded` past the quota. The
+bucket maths lives in each store (one Python function, one Lua script), checked by one test table."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.pipeline import Handler
-from apigw_cli.gateway.policies import Throttle
+from apigw_cli.gateway.limits import DEFAULT_BURST, DEFAULT_RATE, Throttle
+from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stores.base import Store
+from apigw_cli.spec.document import Location, SpecDocument
+
+
+def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:
+    if not isinstance(raw, dict):
+        raise document.error("a throttle is {rate: requests a second, burst: bucket size}", at)
+    rate = raw.get("rate", DEFAULT_RATE)
+    burst = raw.get("burst", DEFAULT_BURST)
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or rate <= 0:
+        raise document.error(f"throttle rate {rate!r} must be a positive number of requests a second", at.child("rate"))
+    if not isinstance(burst, int) or isinstance(burst, bool) or burst < 1:
+        raise document.error(f"throttle burst {burst!r} must be a whole number of at least 1", at.child("burst"))
+    return Throttle(float(rate), burst)
+
+
+def api_throttle(document: SpecDocument) -> Throttle:
+    """`x-gateway.throttle`, else the managed gateway's account default."""
+    gateway = document.root.get("x-gateway")
+    raw = gateway.get("throttle") if isinstance(gateway, dict) else None
+    if raw is None:
+        return Throttle(DEFAULT_RATE, DEFAULT_BURST)
+    return read_throttle(document, raw, document.root_location.child("x-gateway", "throttle"))
 
 
 class ThrottleStage:
-    def __init__(self, store: Store, clock: Clock, api: Throttle, namespace: str):
+    def __init__(self, store: Store, clock: Clock, api: Throttle, routes: Sequence[Throttle | None], namespace: str):
         self._store = store
         self._clock = clock
         self._api = api
+        self._routes = routes  # by operation index: the route's own bucket, if it has one
         self._namespace = namespace  # keeps two specs served from one store apart
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
@@ -25,8 +51,9 @@ class ThrottleStage:
         operation = exchange.operation
         key = exchange.api_key
         buckets: list[tuple[str, Throttle]] = [(f"{self._namespace}:api", self._api)]
-        if operation is not None and operation.throttle is not None:
-            buckets.append((f"{self._namespace}:route:{operation.route_key}", operation.throttle))
+        route = self._routes[operation.index] if operation is not None else None
+        if operation is not None and route is not None:
+            buckets.append((f"{self._namespace}:route:{operation.route_key}", route))
         if key is not None and key.plan is not None and key.plan.throttle is not None:
             buckets.append((f"{self._namespace}:key:{key.name}", key.plan.throttle))
         failed, wait = await self._store.take_tokens([(n, t.rate, t.burst) for n, t in buckets], now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import BodyParseError, parse_body, select_media
 from apigw_cli.gateway.validation.params import (
     Missing,

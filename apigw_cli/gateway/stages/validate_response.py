@@ -8,7 +8,7 @@ import logging
 from apigw_cli.config import ResponseValidation
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
 from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.pipeline import Handler
+from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import BodyParseError, media_type_of, parse_body, select_media
 
 logger = logging.getLogger("apigw")
@@ -22,8 +22,8 @@ class ResponseValidationStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         response = await call_next(exchange)
         operation = exchange.operation
-        if operation is None or exchange.error is not None:
-            return response  # the gateway's own error answers are not the backend's to check
+        if operation is None or response.from_gateway:
+            return response  # the gateway's own answers are not a backend's to check
         problem = response_mismatch(operation, response)
         if problem is None:
             return response

@@ -13,25 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from apigw_cli.spec.document import Location, SpecDocument
+from apigw_cli.spec.walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 
 Direction = Literal["request", "response"]
 
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_VALUES = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-)
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _DEFS_PREFIX = "apigw."
 _MAX_ERRORS = 20
 
@@ -175,19 +160,19 @@ class SchemaCompiler:
             return {"allOf": [pointer, self._convert(siblings, at, direction, refs)]}
 
         out: dict[str, Any] = dict(node)
-        for key in _SCHEMA_MAPS:
+        for key in SCHEMA_MAPS:
             value = node.get(key)
             if isinstance(value, dict):
                 out[key] = {
                     name: self._convert(child, at.child(key, name), direction, refs) for name, child in value.items()
                 }
-        for key in _SCHEMA_VALUES:
+        for key in SCHEMA_VALUES:
             value = node.get(key)
             if isinstance(value, dict):
                 out[key] = self._convert(value, at.child(key), direction, refs)
             elif isinstance(value, list) and key == "items":
                 out[key] = [self._convert(child, at.child(key, i), direction, refs) for i, child in enumerate(value)]
-        for key in _SCHEMA_LISTS:
+        for key in SCHEMA_LISTS:
             value = node.get(key)
             if isinstance(value, list):
                 out[key] = [self._convert(child, at.child(key, i), direction, refs) for i, child in enumerate(value)]

@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apigw_cli.gateway.compiling.aws import AWS_TYPES, INTEGRATION_KEY, LambdaRef, is_vtl, lambda_ref, service_of
+from apigw_cli.gateway.compiling.aws_integrations import AWS_TYPES, INTEGRATION_KEY, is_vtl
+from apigw_cli.gateway.compiling.cloudformation import LambdaRef, lambda_ref, service_of
 from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
+from apigw_cli.spec.walk import security_schemes
 
 _AUTHORIZER_TYPES = ("token", "request", "cognito_user_pools", "jwt")
 
@@ -63,13 +65,9 @@ def aws_request_validator(ctx: LintContext) -> Iterator[Problem]:
     "Authorizers declared with x-amazon-apigateway-authorizer have a known type and what it needs.",
 )
 def aws_authorizer(ctx: LintContext) -> Iterator[Problem]:
-    if ctx.dialect == "2.0":
-        schemes, at = ctx.root.get("securityDefinitions") or {}, ctx.at("securityDefinitions")
-    else:
-        components = ctx.root.get("components") or {}
-        schemes = components.get("securitySchemes") or {} if isinstance(components, dict) else {}
-        at = ctx.at("components", "securitySchemes")
-    for name, scheme in schemes.items() if isinstance(schemes, dict) else ():
+    schemes = security_schemes(ctx.document)
+    at = ctx.at("securityDefinitions") if ctx.dialect == "2.0" else ctx.at("components", "securitySchemes")
+    for name, scheme in schemes.items():
         authorizer = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
         if not isinstance(authorizer, dict):
             continue

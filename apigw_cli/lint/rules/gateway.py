@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,7 @@ from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.extensions import extension_errors
-
-_PARAM = re.compile(r"\{([^{}]+)\}")
+from apigw_cli.spec.walk import TEMPLATE_PARAMETER, template_parameters
 
 
 def _extension_sites(ctx: LintContext) -> Iterator[tuple[str, Any, Location]]:
@@ -45,13 +43,12 @@ def extension_shapes(ctx: LintContext) -> Iterator[Problem]:
 
 def effective_integration(ctx: LintContext, op: OperationRef) -> tuple[dict[str, Any], Location] | None:
     """The operation's x-integration merged over its path item's over the root's, as serve does."""
-    from apigw_cli.gateway.compiling.integrations import inherit
+    from apigw_cli.gateway.compiling.integrations import inherit, located
 
-    def located(container: dict[str, Any], at: Location) -> tuple[Any, Location] | None:
-        return (container["x-integration"], at.child("x-integration")) if "x-integration" in container else None
-
+    key = "x-integration"
     merged = inherit(
-        located(op.operation, op.at), inherit(located(op.path_item, op.path_item_at), located(ctx.root, ctx.at()))
+        located(op.operation, op.at, key),
+        inherit(located(op.path_item, op.path_item_at, key), located(ctx.root, ctx.at(), key)),
     )
     if merged is None or not isinstance(merged[0], dict):
         return None
@@ -95,8 +92,8 @@ def http_url(ctx: LintContext) -> Iterator[Problem]:
         split = urlsplit(url)
         if split.scheme not in ("http", "https") or not split.netloc:
             yield Problem(f"{op.route}: url {url!r} must be an absolute http:// or https:// URL", at.child("url"))
-        declared = {name.rstrip("+") for name in _PARAM.findall(op.template)}
-        for name in _PARAM.findall(url):
+        declared = template_parameters(op.template)
+        for name in TEMPLATE_PARAMETER.findall(url):
             if name.rstrip("+") not in declared:
                 yield Problem(f"{op.route}: url uses {{{name}}} but the path has no such parameter", at.child("url"))
 

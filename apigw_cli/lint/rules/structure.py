@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -15,9 +14,9 @@ from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
+from apigw_cli.spec.walk import TEMPLATE_PARAMETER, template_parameters
 
 _MAX_SCHEMA_FINDINGS = 25
-_PARAM = re.compile(r"\{([^{}]+)\}")
 _COMPONENT_KINDS = ("schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks")
 
 
@@ -97,7 +96,7 @@ def operation_id_unique(ctx: LintContext) -> Iterator[Problem]:
 @rule("path-params", Severity.ERROR, "Path template parameters and declared path parameters match one to one.")
 def path_params(ctx: LintContext) -> Iterator[Problem]:
     for op in ctx.operations():
-        in_template = {name.rstrip("+") for name in _PARAM.findall(op.template)}
+        in_template = template_parameters(op.template)
         declared = {str(p["name"]): where for p, where in ctx.parameters(op) if p.get("in") == "path"}
         for name in sorted(in_template - declared.keys()):
             yield Problem(
@@ -120,7 +119,10 @@ def path_collision(ctx: LintContext) -> Iterator[Problem]:
         methods.setdefault(op.template, set()).add(op.method)
     seen: dict[str, str] = {}
     for template in paths:
-        shape = _PARAM.sub(lambda m: "{+}" if m.group(1).endswith("+") else "{}", str(template)).rstrip("/") or "/"
+        shape = (
+            TEMPLATE_PARAMETER.sub(lambda m: "{+}" if m.group(1).endswith("+") else "{}", str(template)).rstrip("/")
+            or "/"
+        )
         if shape not in seen:
             seen[shape] = str(template)
             continue

@@ -1,5 +1,7 @@
-"""Stages (`x-gateway.stages`): named sets of stage variables, one chosen per server with
-`--stage`, substituted where the spec writes `${stageVariables.NAME}`."""
+"""Deployment stages (`x-gateway.stages`, the managed gateway's "stages"; in this code "stage" alone
+is a pipeline stage): named sets of stage variables, with the stage's own API throttle and cache
+switch, one chosen per server with `--stage`, substituted where the spec writes
+`${stageVariables.NAME}`."""
 
 from __future__ import annotations
 
@@ -8,17 +10,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apigw_cli.errors import SpecError
+from apigw_cli.gateway.limits import Throttle
+from apigw_cli.gateway.stages.throttle import read_throttle
 from apigw_cli.spec.document import Location, SpecDocument
 
 _VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.:/-]+)\}")
 
 
 @dataclass(frozen=True)
-class Stage:
+class Deployment:
     name: str | None  # None: the spec declares no stages
     variables: dict[str, str] = field(default_factory=dict)
-    throttle: Any = None  # the stage's own API throttle ({rate, burst}), over x-gateway.throttle
-    throttle_at: Location | None = None
+    throttle: Throttle | None = None  # the stage's own API throttle, over x-gateway.throttle
     cache: bool = True  # `cache: false` turns every x-cache off in this stage
 
     def substitute(self, text: str, document: SpecDocument, at: Location) -> str:
@@ -39,7 +42,7 @@ class Stage:
         return _VARIABLE.sub(value, text)
 
 
-def choose_stage(document: SpecDocument, wanted: str | None) -> Stage:
+def choose_deployment(document: SpecDocument, wanted: str | None) -> Deployment:
     at = document.root_location.child("x-gateway", "stages")
     gateway: Any = document.root.get("x-gateway") or {}
     declared = gateway.get("stages") if isinstance(gateway, dict) else None
@@ -48,7 +51,7 @@ def choose_stage(document: SpecDocument, wanted: str | None) -> Stage:
             raise SpecError(
                 f"--stage {wanted}: the spec declares no stages (x-gateway.stages)", str(document.root_path)
             )
-        return Stage(None)
+        return Deployment(None)
     if not isinstance(declared, dict) or not declared:
         raise document.error("x-gateway.stages must map stage names to {variables: {...}}", at)
     name = wanted if wanted is not None else str(next(iter(declared)))
@@ -61,10 +64,10 @@ def choose_stage(document: SpecDocument, wanted: str | None) -> Stage:
     cache = entry.get("cache", True)
     if not isinstance(cache, bool):
         raise document.error(f"stage {name}: cache must be true or false", at.child(name, "cache"))
-    return Stage(
+    throttle = entry.get("throttle")
+    return Deployment(
         name,
         {str(key): str(value) for key, value in variables.items()},
-        entry.get("throttle"),
-        at.child(name, "throttle"),
+        read_throttle(document, throttle, at.child(name, "throttle")) if throttle is not None else None,
         cache,
     )

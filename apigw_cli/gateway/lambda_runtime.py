@@ -1,0 +1,331 @@
+"""Running Lambda-style handlers locally: the proxy events the managed gateway sends them (payload
+format 1.0 of REST APIs, 2.0 of HTTP APIs), the context object, and the call itself, bounded by
+a timeout. The python integration, the non-proxy Lambda integration and Lambda authorizers all
+run their handlers through here."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fnmatch
+import inspect
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, NotRequired, TypedDict, cast
+
+from apigw_cli.gateway.exchange import Exchange
+
+ACCOUNT_ID = "123456789012"
+API_ID = "apigwlocal"
+REGION = "us-east-1"
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaSettings:
+    """What an event carries that is not in the request: the deployment stage and its variables."""
+
+    stage: str = "$default"
+    stage_variables: dict[str, str] | None = None
+    binary_media_types: tuple[str, ...] = ()  # x-amazon-apigateway-binary-media-types, lower-case
+
+
+class IdentityV1(TypedDict):
+    accessKey: str | None
+    accountId: str | None
+    apiKey: str | None
+    apiKeyId: str | None
+    caller: str | None
+    clientCert: Any
+    cognitoAuthenticationProvider: str | None
+    cognitoAuthenticationType: str | None
+    cognitoIdentityId: str | None
+    cognitoIdentityPoolId: str | None
+    principalOrgId: str | None
+    sourceIp: str
+    user: str | None
+    userAgent: str | None
+    userArn: str | None
+
+
+class RequestContextV1(TypedDict):
+    accountId: str
+    apiId: str
+    domainName: str
+    domainPrefix: str
+    extendedRequestId: str
+    httpMethod: str
+    identity: IdentityV1
+    path: str
+    protocol: str
+    requestId: str
+    requestTime: str
+    requestTimeEpoch: int
+    resourceId: str
+    resourcePath: str
+    stage: str
+    authorizer: NotRequired[dict[str, Any]]  # {"claims": ...} for a JWT, a Lambda authorizer's context
+
+
+class LambdaEventV1(TypedDict):
+    """Payload format 1.0, the REST API proxy integration's event."""
+
+    resource: str
+    path: str
+    httpMethod: str
+    headers: dict[str, str]
+    multiValueHeaders: dict[str, list[str]]
+    queryStringParameters: dict[str, str] | None
+    multiValueQueryStringParameters: dict[str, list[str]] | None
+    pathParameters: dict[str, str] | None
+    stageVariables: dict[str, str] | None
+    requestContext: RequestContextV1
+    body: str | None
+    isBase64Encoded: bool
+
+
+class HttpV2(TypedDict):
+    method: str
+    path: str
+    protocol: str
+    sourceIp: str
+    userAgent: str
+
+
+class RequestContextV2(TypedDict):
+    accountId: str
+    apiId: str
+    domainName: str
+    domainPrefix: str
+    http: HttpV2
+    requestId: str
+    routeKey: str
+    stage: str
+    time: str
+    timeEpoch: int
+    authorizer: NotRequired[dict[str, Any]]  # {"jwt": {claims, scopes}} or {"lambda": context}
+
+
+class LambdaEventV2(TypedDict):
+    """Payload format 2.0, the HTTP API's event: headers and query values joined with commas."""
+
+    version: str
+    routeKey: str
+    rawPath: str
+    rawQueryString: str
+    cookies: NotRequired[list[str]]
+    headers: dict[str, str]
+    queryStringParameters: NotRequired[dict[str, str]]
+    requestContext: RequestContextV2
+    body: NotRequired[str]
+    pathParameters: NotRequired[dict[str, str]]
+    isBase64Encoded: bool
+    stageVariables: NotRequired[dict[str, str]]
+
+
+# the order the managed gateway writes a 2.0 event's keys in (its published sample events)
+_V2_ORDER = (
+    "version", "routeKey", "rawPath", "rawQueryString", "cookies", "headers", "queryStringParameters",
+    "requestContext", "body", "pathParameters", "isBase64Encoded", "stageVariables",
+)  # fmt: skip
+
+
+@dataclass
+class LambdaContext:
+    """The context object a handler receives as its second argument."""
+
+    function_name: str
+    aws_request_id: str
+    deadline: float  # time.monotonic() by which the handler must answer
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: str = "128"
+    identity: Any = None
+    client_context: Any = None
+    invoked_function_arn: str = field(init=False)
+    log_group_name: str = field(init=False)
+    log_stream_name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]apigw", time.gmtime())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+async def run_handler(
+    handler: Callable[..., Any],
+    event: Any,
+    function_name: str,
+    request_id: str,
+    executor: ThreadPoolExecutor,
+    timeout: float,
+) -> Any:
+    """Call a Lambda-style handler with its context: a sync one on the snapshot's thread pool, an
+    async one on the loop, both bounded by `timeout` (TimeoutError past it)."""
+    context = LambdaContext(function_name, request_id, time.monotonic() + timeout)
+    if inspect.iscoroutinefunction(handler):
+        return await asyncio.wait_for(handler(event, context), timeout)
+    loop = asyncio.get_running_loop()
+    return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
+
+
+def method_arn(settings: LambdaSettings, method: str, resource_path: str) -> str:
+    """The execute-api ARN of a method, as authorizers and IAM policies name it."""
+    return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{settings.stage}/{method}/{resource_path.lstrip('/')}"
+
+
+def _time_fields(epoch: float) -> tuple[str, int]:
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch)), int(epoch * 1000)
+
+
+def _body_field(exchange: Exchange, binary_types: tuple[str, ...]) -> tuple[str | None, bool]:
+    body = exchange.request.body
+    if not body:
+        return None, False
+    content_type = exchange.request.header("content-type") or ""
+    if binary_types:
+        # as on the managed gateway: declared binary types arrive base64-encoded, everything else as text
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        textual = not any(fnmatch.fnmatchcase(media_type, pattern) for pattern in binary_types)
+    else:
+        textual = not content_type or any(marker in content_type for marker in _TEXT_TYPES) or "form" in content_type
+    if textual:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(body).decode("ascii"), True
+
+
+def _domain(exchange: Exchange) -> tuple[str, str]:
+    host = exchange.request.header("host") or "localhost"
+    return host, host.split(".", 1)[0].split(":", 1)[0]
+
+
+def event_v1(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV1:
+    """Payload format 1.0 (REST API proxy integration)."""
+    request = exchange.request
+    operation = exchange.operation
+    assert operation is not None
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in request.headers:
+        multi_headers.setdefault(name, []).append(value)
+    query = request.query
+    body, is_base64 = _body_field(exchange, settings.binary_media_types)
+    request_time, epoch_ms = _time_fields(exchange.received_at)
+    domain, prefix = _domain(exchange)
+    key = exchange.api_key
+    context: RequestContextV1 = {
+        "accountId": ACCOUNT_ID,
+        "apiId": API_ID,
+        "domainName": domain,
+        "domainPrefix": prefix,
+        "extendedRequestId": exchange.request_id,
+        "httpMethod": request.method,
+        "identity": {
+            "accessKey": None,
+            "accountId": None,
+            "apiKey": key.value if key else None,
+            "apiKeyId": key.name if key else None,
+            "caller": None,
+            "clientCert": None,
+            "cognitoAuthenticationProvider": None,
+            "cognitoAuthenticationType": None,
+            "cognitoIdentityId": None,
+            "cognitoIdentityPoolId": None,
+            "principalOrgId": None,
+            "sourceIp": request.client_ip,
+            "user": None,
+            "userAgent": request.header("user-agent"),
+            "userArn": None,
+        },
+        "path": request.path,
+        "protocol": f"HTTP/{request.http_version}",
+        "requestId": exchange.request_id,
+        "requestTime": request_time,
+        "requestTimeEpoch": epoch_ms,
+        "resourceId": f"{abs(hash(operation.path)) % 36**6:06x}"[:6],
+        "resourcePath": operation.path,
+        "stage": settings.stage,
+    }
+    if exchange.jwt is not None:
+        context["authorizer"] = {"claims": exchange.jwt.claims}
+    if exchange.authorizer is not None:
+        context["authorizer"] = exchange.authorizer.as_event_field()
+    return {
+        "resource": operation.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "multiValueQueryStringParameters": {name: list(values) for name, values in query.items()} or None,
+        "pathParameters": dict(exchange.path_params) or None,
+        "stageVariables": settings.stage_variables or None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
+    """Payload format 2.0 (HTTP API): headers and query values joined with commas, cookies apart."""
+    request = exchange.request
+    operation = exchange.operation
+    assert operation is not None
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in request.headers:
+        if name == "cookie":
+            cookies.extend(part.strip() for part in value.split(";") if part.strip())
+            continue
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    body, is_base64 = _body_field(exchange, settings.binary_media_types)
+    request_time, epoch_ms = _time_fields(exchange.received_at)
+    domain, prefix = _domain(exchange)
+    context: RequestContextV2 = {
+        "accountId": ACCOUNT_ID,
+        "apiId": API_ID,
+        "domainName": domain,
+        "domainPrefix": prefix,
+        "http": {
+            "method": request.method,
+            "path": request.path,
+            "protocol": f"HTTP/{request.http_version}",
+            "sourceIp": request.client_ip,
+            "userAgent": request.header("user-agent") or "",
+        },
+        "requestId": exchange.request_id,
+        "routeKey": operation.route_key,
+        "stage": settings.stage,
+        "time": request_time,
+        "timeEpoch": epoch_ms,
+    }
+    if exchange.jwt is not None:
+        context["authorizer"] = {"jwt": {"claims": exchange.jwt.claims, "scopes": list(exchange.jwt.scopes)}}
+    elif exchange.authorizer is not None:
+        context["authorizer"] = {"lambda": exchange.authorizer.as_event_field()}
+    event: LambdaEventV2 = {
+        "version": "2.0",
+        "routeKey": operation.route_key,
+        "rawPath": request.path,
+        "rawQueryString": request.query_string,
+        "headers": headers,
+        "requestContext": context,
+        "isBase64Encoded": is_base64,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if request.query:
+        event["queryStringParameters"] = {name: ",".join(values) for name, values in request.query.items()}
+    if body is not None:
+        event["body"] = body
+    if exchange.path_params:
+        event["pathParameters"] = dict(exchange.path_params)
+    if settings.stage_variables:
+        event["stageVariables"] = dict(settings.stage_variables)
+    return cast(LambdaEventV2, {key: event[key] for key in _V2_ORDER if key in event})  # type: ignore[literal-required]

@@ -1,0 +1,54 @@
+"""A route as the route table shows it: the compiled operation and everything compiled for it (its
+integration, auth, throttle and cache). The compiler makes one per operation; the pipeline hands
+each stage its column of them (`column`), indexed by the operation's index; `apigw routes`, the
+start-up notices and reload diffs read them whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.unavailable import UnavailableIntegration
+from apigw_cli.gateway.limits import Throttle
+from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.stages.cache import CachePolicy
+from apigw_cli.gateway.stages.jwt import JwtRequirement
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    operation: Operation
+    integration: Integration
+    api_key_required: bool = False
+    jwt: JwtRequirement | None = None
+    authorizer: LambdaAuthorizer | None = None
+    throttle: Throttle | None = None  # x-throttle: this route's own bucket
+    cache: CachePolicy | None = None  # x-cache
+
+    @property
+    def runs_locally(self) -> bool:
+        """False for a route that answers a 5xx naming why it cannot run here (an unmapped Lambda)."""
+        return not isinstance(self.integration, UnavailableIntegration)
+
+    @property
+    def auth(self) -> str:
+        parts = []
+        if self.jwt is not None:
+            parts.append(str(self.jwt))
+        if self.authorizer is not None:
+            parts.append(f"lambda {self.authorizer.name}")
+        if self.api_key_required:
+            parts.append("api key")
+        return " + ".join(parts) or "none"
+
+
+def column(routes: Sequence[Route], pick: Callable[[Route], T | None]) -> tuple[T | None, ...] | None:
+    """One policy's entry for every route, by operation index; None when no route has one (the
+    pipeline then leaves that policy's stage out: an unused stage still costs a call a request)."""
+    found = tuple(pick(route) for route in routes)
+    return found if any(entry is not None for entry in found) else None
