@@ -37,6 +37,7 @@ def process_state(settings: Settings) -> GatewayState:
     and its metrics."""
     from apigw_cli.gateway.metrics import GatewayMetrics
 
+    metrics = GatewayMetrics()
     recorder = None
     if settings.record is not None:
         from apigw_cli.record.writer import RecordWriter
@@ -46,8 +47,13 @@ def process_state(settings: Settings) -> GatewayState:
     if settings.redis:
         from apigw_cli.gateway.stores.redis import RedisStore
 
-        store = RedisStore(settings.redis, settings.redis_failure)
-    return GatewayState(store, recorder=recorder, metrics=GatewayMetrics())
+        unavailable = metrics.store_unavailable
+
+        def count(operation: str) -> None:
+            unavailable.labels(operation).inc()
+
+        store = RedisStore(settings.redis, settings.redis_failure, on_unavailable=count)
+    return GatewayState(store, recorder=recorder, metrics=metrics)
 
 
 def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, Reloader | None]:

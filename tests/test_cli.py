@@ -64,6 +64,48 @@ def test_routes_json_lists_every_operation() -> None:
     assert rows[0]["target"] == "handlers/users.py:list_users (payload 1.0)"
 
 
+def table_cells(output: str) -> tuple[list[str], list[list[str]]]:
+    """A rich table's heading and rows, each as its cells' text (box lines and the title dropped)."""
+    lines = [line for line in output.splitlines() if line.startswith(("┃", "│"))]
+    cells = [[cell.strip() for cell in line.strip("┃│").replace("┃", "│").split("│")] for line in lines]
+    return cells[0], cells[1:]
+
+
+def test_routes_table_puts_each_value_under_its_heading(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        "api.yaml",
+        """
+        openapi: 3.0.3
+        info: {title: cells, version: "1"}
+        x-integration: {type: mock}
+        x-gateway: {apiKeys: [{name: k, value: v}]}
+        components:
+          securitySchemes: {key: {type: apiKey, in: header, name: x-api-key}}
+        paths:
+          /things:
+            get:
+              operationId: listThings
+              security: [{key: []}]
+              x-throttle: {rate: 5, burst: 10}
+              x-cache: {ttl: 60}
+              responses: {"200": {description: ok}}
+          /plain:
+            get:
+              operationId: plain
+              responses: {"200": {description: ok}}
+        """,
+    )
+    result = runner.invoke(app, ["routes", str(spec)])
+    assert result.exit_code == 0, result.output
+    heading, rows = table_cells(result.output)
+    assert heading == ["method", "path", "integration", "target", "auth", "throttle", "cache", "operationId"]
+    assert rows == [
+        ["GET", "/things", "mock", "from examples", "api key", "5/s burst 10", "60s", "listThings"],
+        ["GET", "/plain", "mock", "from examples", "none", "", "", "plain"],
+    ]
+
+
 def test_routes_table_mentions_mocked_operations() -> None:
     result = runner.invoke(app, ["routes", str(SPECS / "petstore-mock.yaml")])
     assert result.exit_code == 0

@@ -2,7 +2,8 @@
 under an `apigw_` prefix (a Prometheus name cannot start with a digit, as 4xx_error would):
 apigw_count, apigw_4xx_error, apigw_5xx_error, apigw_latency, apigw_integration_latency,
 apigw_cache_hit_count, apigw_cache_miss_count, apigw_throttled_count; labelled by api, stage,
-method and resource.
+method and resource. Besides them, apigw_store_unavailable: operations of the shared store (Redis)
+that met an outage, by operation (throttle, quota, cache, authorizer cache).
 
 One registry per server process, shared by its snapshots; with several workers, prometheus-client's
 multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by `serve` before the workers start) sums them.
@@ -33,6 +34,13 @@ class GatewayMetrics:
         self.cache_hit = counter("cache_hit_count", "Responses served from the cache")
         self.cache_miss = counter("cache_miss_count", "Cacheable requests the cache did not have")
         self.throttled = counter("throttled_count", "Requests refused by a throttle or quota")
+        self.store_unavailable = Counter(
+            "store_unavailable",
+            "Operations of the shared store that met an outage (refused, or no answer within the deadline)",
+            ("operation",),
+            namespace="apigw",
+            registry=self.registry,
+        )
 
         def histogram(name: str, text: str) -> Any:
             return Histogram(name, text, LABELS, namespace="apigw", registry=self.registry, buckets=_BUCKETS)

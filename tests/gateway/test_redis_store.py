@@ -4,12 +4,7 @@ failure policy."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,10 +16,10 @@ from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.stores.redis import RedisStore
 from apigw_cli.loading import build_gateway
-from tests.helpers import free_port, running_server, serve_process, write
+from tests.helpers import running_server, serve_process, write
+from tests.redis_server import RedisServer, needs_redis
 
-REDIS = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (.ci/run installs it)")
+pytestmark = needs_redis
 
 SPEC = """
 openapi: 3.0.3
@@ -58,49 +53,6 @@ HANDLER = (
 )
 
 
-class RedisServer:
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        assert REDIS is not None
-        self._process = subprocess.Popen(
-            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(10)
-            self._process = None
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
     write(tmp_path, "h.py", HANDLER)
@@ -108,8 +60,11 @@ def spec(tmp_path: Path) -> Path:
 
 
 def gateway_on(spec: Path, url: str, clock: ManualClock, failure: str = "open") -> Gateway:
-    store = RedisStore(url, "closed" if failure == "closed" else "open")
-    return build_gateway(Settings(spec=spec), None, GatewayState(store, clock))
+    return build_gateway(Settings(spec=spec), None, GatewayState(store_on(url, failure), clock))
+
+
+def store_on(url: str, failure: str = "open") -> RedisStore:
+    return RedisStore(url, "closed" if failure == "closed" else "open")
 
 
 def test_two_gateways_share_one_bucket_and_one_quota(spec: Path, redis_server: RedisServer) -> None:
@@ -141,7 +96,8 @@ def test_workers_enforce_one_limit(spec: Path, redis_server: RedisServer) -> Non
 
 @pytest.mark.parametrize(("failure", "expected"), [("open", 200), ("closed", 503)])
 def test_redis_stopped_mid_run(spec: Path, redis_server: RedisServer, failure: str, expected: int) -> None:
-    gateway = gateway_on(spec, redis_server.url, ManualClock(), failure)
+    store = store_on(redis_server.url, failure)
+    gateway = build_gateway(Settings(spec=spec), None, GatewayState(store, ManualClock()))
     with running_server(gateway) as base:
         assert httpx.get(f"{base}/limited").status_code == 200
         redis_server.stop()
@@ -151,18 +107,16 @@ def test_redis_stopped_mid_run(spec: Path, redis_server: RedisServer, failure: s
         assert time.monotonic() - started < 3  # short timeouts: never a hang
         if expected == 503:
             assert response.json() == {"message": "Service Unavailable"}
+    assert store.unavailable >= 1
 
 
-def test_the_token_bucket_script_is_atomic_under_concurrency(redis_server: RedisServer) -> None:
-    async def run() -> list[tuple[int, float]]:
-        store = RedisStore(redis_server.url)
-        try:
-            return await asyncio.gather(*(store.take_tokens([("race", 0.001, 50)], 1000.0) for _ in range(80)))
-        finally:
-            await store.aclose()
-
-    results = asyncio.run(run())
-    assert sum(1 for failed, _ in results if failed < 0) == 50
+def test_an_outage_is_counted_in_the_metrics(spec: Path, redis_server: RedisServer) -> None:
+    with serve_process(str(spec), "--redis", redis_server.url, "--no-reload") as base:
+        assert httpx.get(f"{base}/limited", timeout=5).status_code == 200
+        redis_server.stop()
+        assert httpx.get(f"{base}/limited", timeout=10).status_code == 200  # fail-open, the default
+        metrics = httpx.get(f"{base}/_apigw/metrics", timeout=5).text
+    assert 'apigw_store_unavailable_total{operation="throttle"} 1.0' in metrics
 
 
 def test_authorizer_answers_are_shared_through_redis(tmp_path: Path, redis_server: RedisServer) -> None:

@@ -1,9 +1,12 @@
 """A store in Redis, so several workers (and hosts) enforce one limit and share one cache.
 
 Each operation is one round trip and atomic on the server: the token bucket is a Lua script,
-the counter INCR + EXPIRE in one MULTI, the cache GET / SET PX. When Redis cannot be reached
-within a short timeout the store follows its failure policy: `open` lets the request through
-(logged loudly, once a minute), `closed` answers 503; it never hangs.
+the counter INCR + EXPIRE in one MULTI, the cache GET / SET PX. Connections come from a bounded
+pool that a burst of requests waits on (redis-py's default pool raises at once when all its
+connections are busy, which looked like an outage). Only a real outage (refused or reset, or no
+answer within the deadline) applies the failure policy: `open` lets the request through (logged
+loudly, once a minute), `closed` answers 503; each one is counted (`on_unavailable`), and it
+never hangs. Any other Redis error is a bug and is raised.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from apigw_cli.config import RedisFailure
@@ -46,20 +49,53 @@ return {failed, tostring(wait)}
 """
 
 
-class RedisStore:
-    def __init__(self, url: str, failure: RedisFailure = "open", timeout: float = 0.25, prefix: str = "apigw:"):
-        import redis.asyncio as redis
+DEADLINE = 1.0  # seconds: for a connection from the pool, to connect, and for each answer
+POOL_SIZE = 64  # connections of one server process
 
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+
+class RedisStore:
+    def __init__(
+        self,
+        url: str,
+        failure: RedisFailure = "open",
+        deadline: float = DEADLINE,
+        prefix: str = "apigw:",
+        on_unavailable: Callable[[str], None] | None = None,
+    ):
+        import redis.asyncio as redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=POOL_SIZE,
+            timeout=deadline,  # waiting for a free connection
+            socket_timeout=deadline,
+            socket_connect_timeout=deadline,
+        )
+        # one immediate retry on a broken connection (the server closed an idle one), no backoff sleeps
+        self._client = redis.Redis(connection_pool=pool, retry=Retry(NoBackoff(), 1))
+        self._outage: tuple[type[BaseException], ...] = (
+            redis.ConnectionError,
+            redis.TimeoutError,
+            OSError,
+            TimeoutError,
         )
         self._failure = failure
         self._prefix = prefix
         self._script = self._client.register_script(_TAKE_TOKENS)
         self._last_warning = 0.0
+        self._on_unavailable = on_unavailable
+        self.unavailable = 0  # operations that met an outage
         self.url = url
 
     def _failed(self, operation: str, exc: Exception) -> None:
+        """An operation met an outage: count it, then fail closed (raise) or open (log, go on)."""
+        if not isinstance(exc, self._outage):
+            raise exc
+        self.unavailable += 1
+        if self._on_unavailable is not None:
+            self._on_unavailable(operation)
         if self._failure == "closed":
             raise StoreUnavailable(f"Redis at {self.url} is unavailable ({operation}: {exc})") from exc
         now = time.monotonic()
