@@ -145,7 +145,6 @@ class Exchange:
     operation: Operation | None = None  # the route stage
     path_params: dict[str, str] = field(default_factory=dict)  # the route stage
     params: dict[str, Any] = field(default_factory=dict)  # request validation: "query.limit" -> coerced value
-    body_value: Any = None  # request validation: the parsed body, when it was validated
     api_key: ApiKey | None = None  # the API key stage: the key the request presented
     jwt: VerifiedJwt | None = None  # the JWT stage
     authorizer: AuthorizerGrant | None = None  # the Lambda authorizer stage

@@ -5,7 +5,7 @@ at a size limit with `truncated: true`; secret headers are redacted unless asked
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 REDACTED = "[redacted]"
 DEFAULT_SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key", "proxy-authorization"})
@@ -14,12 +14,45 @@ DEFAULT_MAX_BODY = 64 * 1024
 HOP_BY_HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"})
 
 
-def encode_body(body: bytes, limit: int) -> dict[str, Any]:
+class RecordedBody(TypedDict):
+    body: str
+    encoding: Literal["text", "base64"]
+    truncated: NotRequired[bool]  # cut at the size limit
+    size: NotRequired[int]  # its whole size, when cut
+
+
+class RecordedRequest(RecordedBody):
+    method: str
+    path: str  # percent-encoded, as sent
+    query: str
+    headers: list[list[str]]  # [name, value] in order, secrets redacted
+
+
+class RecordedResponse(RecordedBody):
+    status: int
+    headers: list[list[str]]
+
+
+class RecordLine(TypedDict):
+    """One line of `serve --record` (the published schema: `apigw schema record`)."""
+
+    time: str  # ISO 8601, UTC, milliseconds
+    requestId: str
+    request: RecordedRequest
+    response: RecordedResponse
+    latencyMs: float
+    route: str | None  # "GET /users/{id}"
+    integration: str | None
+    cache: Literal["hit", "miss"] | None
+    principal: str | None  # apiKey:NAME, jwt:SUB, authorizer:ID
+
+
+def encode_body(body: bytes, limit: int) -> RecordedBody:
     cut = len(body) > limit
     kept = body[:limit] if cut else body
+    encoded: RecordedBody
     try:
-        text = kept.decode("utf-8")
-        encoded: dict[str, Any] = {"body": text, "encoding": "text"}
+        encoded = {"body": kept.decode("utf-8"), "encoding": "text"}
     except UnicodeDecodeError:
         encoded = {"body": base64.b64encode(kept).decode("ascii"), "encoding": "base64"}
     if cut:

@@ -5,12 +5,11 @@ report the size of the API, not of the traffic."""
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, TextIO, get_args
+from typing import Any, Literal, TextIO
 
 from apigw_cli.record.tally import KEEP_DETAILS, Outcome, ReplayResults, Tally
 
 ReportFormat = Literal["json", "junit", "markdown"]
-REPORT_FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 _MARKDOWN_DETAILS = 50
 
 

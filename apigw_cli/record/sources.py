@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from apigw_cli.errors import RecordError
@@ -19,7 +19,6 @@ from apigw_cli.record.reader import read_records
 logger = logging.getLogger("apigw")
 
 InputFormat = Literal["record", "har", "access-log"]
-INPUT_FORMATS: tuple[InputFormat, ...] = get_args(InputFormat)
 _SNIFFED_LINES = 50
 Numbered = tuple[int, dict[str, Any]]
 

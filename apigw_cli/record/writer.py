@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import orjson
+
+from apigw_cli.record.format import RecordLine
 
 
 class RecordWriter:
@@ -16,7 +17,7 @@ class RecordWriter:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: RecordLine) -> None:
         os.write(self._fd, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
     def close(self) -> None:

@@ -9,9 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-EXTENSION_KEYS = ("x-integration", "x-gateway", "x-throttle", "x-cache")
-
-
 # the JSON Schemas apigw publishes (`apigw schema`); a plain path, as importlib.resources costs
 # ~15 ms of imports, which every `apigw invoke` would pay
 SCHEMAS_FOLDER = Path(__file__).resolve().parent.parent / "schemas"

@@ -68,7 +68,6 @@ class RequestValidationStage:
             body_errors = media.validator.errors(value)
             if body_errors:
                 return _invalid(exchange, "Invalid request body", body_errors)
-        exchange.body_value = value
         return await call_next(exchange)
 
 

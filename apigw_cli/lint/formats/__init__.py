@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal, get_args
+from typing import Literal
 
 from apigw_cli.lint.findings import SpecReport
 
 Formatter = Callable[[Sequence[SpecReport], bool], str]
 LintFormat = Literal["stylish", "json", "sarif", "github", "junit"]
-FORMATS: tuple[LintFormat, ...] = get_args(LintFormat)
 
 
 def formatter(name: LintFormat) -> Formatter:
