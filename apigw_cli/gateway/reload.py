@@ -19,8 +19,10 @@ from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.integrations.handlers import forget_project_modules
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.validation.schema import SchemaValidator
+from apigw_cli.spec.document import Stamp, file_stamp
 
 RETIRE_TIMEOUT = 60.0  # seconds a replaced snapshot may take to finish its requests
+STALE_CHECK_MS = 500  # how often the watched files are compared with their stamps, besides the watcher
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,11 @@ def warm_used_routes(old: Gateway, new: Gateway) -> int:
 
 
 class Reloader:
+    """Watches the files of the current snapshot and reloads on change. An edit is never lost: a
+    file is also compared with its stamp from when the snapshot read it, at start and twice a
+    second (`STALE_CHECK_MS`), which catches an edit that lands before the watcher runs or while
+    it restarts."""
+
     def __init__(
         self,
         build: Callable[[], Gateway],
@@ -113,15 +120,18 @@ class Reloader:
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
+        # each watched file's stamp as of the last build attempt (the ones a build read, when it worked)
+        self._seen: dict[Path, Stamp] = {}
+        self._last_error: str | None = None  # what the last attempt failed with, until one works
         self.app: GatewayApp | None = None
 
     def watched_files(self) -> set[Path]:
-        assert self.app is not None
-        return {path.resolve() for path in self.app.gateway.files} | set(self._extra_files)
+        return set(self._seen)
 
     async def start(self, app: GatewayApp) -> None:
         """The app's start-up hook: watch until stop()."""
         self.app = app
+        self._seen = self._sources(app.gateway, self._stamp_extra_files())
         self._task = asyncio.create_task(self._watch(), name="apigw-reload")
 
     async def stop(self) -> None:
@@ -131,39 +141,63 @@ class Reloader:
         for task in list(self._retiring):
             task.cancel()
 
+    def _stamp_extra_files(self) -> dict[Path, Stamp]:
+        return {path: file_stamp(path) for path in self._extra_files}
+
+    @staticmethod
+    def _sources(gateway: Gateway, extra: dict[Path, Stamp]) -> dict[Path, Stamp]:
+        return {**{path.resolve(): stamp for path, stamp in gateway.sources.items()}, **extra}
+
+    def stale(self) -> bool:
+        """Whether a watched file differs from what the last build attempt saw."""
+        return any(file_stamp(path) != stamp for path, stamp in self._seen.items())
+
+    def _relevant(self, change: object, path: str) -> bool:
+        return Path(path).resolve() in self._seen
+
     async def _watch(self) -> None:
         import watchfiles
 
         while not self._stop.is_set():
-            files = self.watched_files()
-            folders = {path.parent for path in files}
-
-            def relevant(change: watchfiles.Change, path: str, files: set[Path] = files) -> bool:
-                return Path(path).resolve() in files
-
-            async for _ in watchfiles.awatch(
-                *folders, watch_filter=relevant, debounce=self._debounce_ms, step=50, stop_event=self._stop
+            folders = {path.parent for path in self._seen}
+            async for changes in watchfiles.awatch(
+                *folders,
+                watch_filter=self._relevant,
+                debounce=self._debounce_ms,
+                step=50,
+                stop_event=self._stop,
+                rust_timeout=STALE_CHECK_MS,
+                yield_on_timeout=True,
             ):
-                await self.reload()
-                break  # the set of files may have changed: watch anew
+                if not changes and not self.stale():
+                    continue
+                await self.reload(repeat_silently=not changes)
+                if {path.parent for path in self._seen} != folders:
+                    break  # a file in another folder joined the spec: watch the folders anew
 
-    async def reload(self) -> ReloadResult:
-        """Build a new snapshot and swap it in; keep the current one when the build fails."""
+    async def reload(self, repeat_silently: bool = False) -> ReloadResult:
+        """Build a new snapshot and swap it in; keep the current one when the build fails.
+        `repeat_silently`: a failure the last attempt reported already is not reported again (a
+        file stamped while it settled is tried twice, not edited twice)."""
         assert self.app is not None
         started = time.perf_counter()
         old = self.app.gateway
+        attempted = {path: file_stamp(path) for path in self._seen}  # before the build reads them
+        extra = self._stamp_extra_files()
         try:
             new, changes = await asyncio.to_thread(self._build_fresh, old)
-        except ApigwError as exc:
-            result = ReloadResult((), time.perf_counter() - started, str(exc))
-            self._reporter.failed(result)
-            return result
-        except Exception as exc:  # a handler's import-time crash, for one
-            result = ReloadResult((), time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
-            self._reporter.failed(result)
+        except Exception as exc:  # an ApigwError, or a handler's import-time crash for one
+            self._seen = attempted  # the same broken files are not tried again until they change
+            error = str(exc) if isinstance(exc, ApigwError) else f"{type(exc).__name__}: {exc}"
+            result = ReloadResult((), time.perf_counter() - started, error)
+            if not (repeat_silently and error == self._last_error):
+                self._reporter.failed(result)
+            self._last_error = error
             return result
         await new.startup()
         self.app.gateway = new
+        self._seen = self._sources(new, extra)
+        self._last_error = None
         result = ReloadResult(changes, time.perf_counter() - started)
         self._reporter.reloaded(result)
         task = asyncio.create_task(self._retire(old))

@@ -16,6 +16,7 @@ from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route
 from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.spec.document import Stamp
 
 
 class InFlight:
@@ -54,13 +55,17 @@ class Gateway:
     routes: tuple[Route, ...]  # in the spec's order; routes[i].operation.index == i
     router: Router[Operation]
     pipeline: Handler
-    files: tuple[Path, ...]  # the spec, every file it $refs, and the handler modules
+    sources: dict[Path, Stamp]  # the spec, every file it $refs, and the handler modules, as they were read
     notices: tuple[str, ...]  # start-up lines for the user (e.g. how many operations are mocked)
     executor: ThreadPoolExecutor  # runs sync handlers
     backend: BackendClient  # the pooled client of http integrations
     deployment: str | None = None  # the x-gateway.stages entry this snapshot serves
     handler_modules: tuple[str, ...] = ()  # names in sys.modules of this snapshot's handler files
     in_flight: InFlight = field(default_factory=InFlight)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(self.sources)
 
     @property
     def operations(self) -> tuple[Operation, ...]:

@@ -9,6 +9,7 @@ nowhere. Nothing is expanded: recursive schemas stay graphs, and consumers resol
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,23 @@ class Location:
         return f"{shown_file}#{format_pointer(self.pointer)}"
 
 
+Stamp = tuple[int, int, int] | None  # (mtime in ns, size, inode), None for a missing file
+# file systems set mtimes from a coarse clock (a few ms a tick): two writes within one tick, of the
+# same size, look alike; a file written this recently is stamped with mtime 0, which no later stamp
+# of it equals
+_SETTLING_NS = 100_000_000
+
+
+def file_stamp(path: Path | str) -> Stamp:
+    """What tells that a file changed since it was stamped (None: it is gone)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    mtime = found.st_mtime_ns if time.time_ns() - found.st_mtime_ns >= _SETTLING_NS else 0
+    return mtime, found.st_size, found.st_ino
+
+
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when below it."""
     try:
@@ -85,6 +103,7 @@ class SpecDocument:
         self.root: dict[str, Any] = files[root_path]
         self.version = str(self.root.get("openapi") or self.root.get("swagger") or "")
         self.refs: list[tuple[str, Location]] = []  # every $ref string and where it stands
+        self.stamps: dict[Path, Stamp] = {}  # each file as it was just before it was read
 
     @property
     def dialect(self) -> str:
@@ -150,12 +169,14 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     """
     root_path = path.resolve()
     files: dict[Path, Any] = {}
+    stamps: dict[Path, Stamp] = {}
     pending: list[tuple[Path, Location | None]] = [(root_path, None)]
     refs: list[tuple[str, Location]] = []
     while pending:
         file, referrer = pending.pop()
         if file in files:
             continue
+        stamps[file] = file_stamp(file)
         try:
             files[file] = parse_file_shown(file)
         except SpecError as exc:
@@ -177,6 +198,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
         refs.extend(found)
     document = SpecDocument(root_path, files)
     document.refs = refs
+    document.stamps = stamps
     _check_root(document)
     for ref, at in refs:
         if ref_problems is None:

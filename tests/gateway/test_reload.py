@@ -71,8 +71,7 @@ def reloading_server(folder: Path) -> Iterator[tuple[str, Reporter]]:
     reloader = Reloader(lambda: build_gateway(settings), reporter, debounce_ms=100)
     app = GatewayApp(build_gateway(settings), settings.max_body_bytes, reloader.start, reloader.stop)
     with running_app(app) as base:
-        time.sleep(0.3)  # let the watcher start before the first edit
-        yield base, reporter
+        yield base, reporter  # no wait for the watcher: an edit before it runs is caught by its stamp
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 8) -> None:
@@ -235,3 +234,30 @@ def test_a_reload_takes_over_compiled_validators_only_for_unchanged_schemas(tmp_
     changed = pet_response(gateway_for(write(tmp_path, "petstore.yaml", edited)))
     assert not changed.adopt(served) and not changed.compiled  # the schema changed: compiled anew when used
     assert changed.is_valid({"id": 1, "name": "", "kind": "dog"})
+
+
+def test_an_edit_before_the_watcher_runs_is_not_lost(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    settings = Settings(spec=folder / "api.yaml", validate_responses="strict")
+    reporter = Reporter()
+    reloader = Reloader(lambda: build_gateway(settings), reporter, debounce_ms=100)
+    first = build_gateway(settings)
+    write_version(folder, 2)  # after the snapshot read the files, before anything watches them
+    app = GatewayApp(first, settings.max_body_bytes, reloader.start, reloader.stop)
+    with running_app(app) as base:
+        assert fetch(base).json()["version"] in (1, 2)
+        wait_for(lambda: fetch(base).json()["version"] == 2)
+    assert len(reporter.done) == 1 and not reporter.refused
+
+
+def test_a_broken_edit_is_tried_once_until_it_changes(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    with reloading_server(folder) as (base, reporter):
+        (folder / "api.yaml").write_text("openapi: 3.0.3\npaths: [\n")
+        wait_for(lambda: bool(reporter.refused))
+        deadline = time.monotonic() + 1.5  # three stamp checks: none may try the same broken file again
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(reporter.refused) == 1
+        write_version(folder, 2)
+        wait_for(lambda: fetch(base).json()["version"] == 2)

@@ -125,7 +125,7 @@ class _GatewayCompiler:
             routes=tuple(routes),
             router=router,
             pipeline=pipeline,
-            files=tuple(dict.fromkeys((*document.files, *context.handlers.files))),
+            sources={**document.stamps, **context.handlers.sources()},
             notices=self._notices(routes),
             executor=context.executor,
             backend=context.backend,

@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from apigw_cli.errors import ConfigError
+from apigw_cli.spec.document import Stamp, file_stamp
 
 LOCAL_MARKER = "APIGW_LOCAL"  # set to "1" so handler code can tell it runs under apigw
 _generation = itertools.count(1)
@@ -38,23 +39,24 @@ class HandlerLoader:
         self._spec_folder = spec_folder
         self._static = static
         self._modules: dict[str, ModuleType] = {}
+        self._stamps: dict[str, Stamp] = {}  # handler files as they were just before they were imported
         self._generation = next(_generation)
         if not static:
             os.environ[LOCAL_MARKER] = "1"
 
-    @property
-    def files(self) -> list[Path]:
-        """Handler files and the project modules they import (their folder or the spec's), to watch."""
+    def sources(self) -> dict[Path, Stamp]:
+        """Handler files and the project modules they import (their folder or the spec's), to watch,
+        each with its stamp: a handler file's from before it was imported, a module's from now."""
         own = [m.__file__ for m in self._modules.values() if m.__file__]
         folders = {os.path.realpath(self._spec_folder), *(_real_file(file)[1] for file in own)}
-        found = [Path(file) for file in own]
+        found: dict[Path, Stamp] = {Path(file): self._stamps.get(file) for file in own}
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
             if file and not _in_site_packages(file):
                 real, folder = _real_file(file)
-                if folder in folders:
-                    found.append(Path(real))
-        return list(dict.fromkeys(found))
+                if folder in folders and Path(real) not in found:
+                    found[Path(real)] = file_stamp(real)
+        return found
 
     @property
     def module_names(self) -> tuple[str, ...]:
@@ -107,6 +109,7 @@ class HandlerLoader:
         if spec is None or spec.loader is None:
             raise ConfigError(f"handler file {relative} cannot be imported")
         module = importlib.util.module_from_spec(spec)
+        self._stamps[str(path)] = file_stamp(path)
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
