@@ -115,6 +115,7 @@ class GatewayResponse:
     # so that `x-amazon-apigateway-gateway-responses` can restyle them and no stage takes them for a
     # backend's answer; never sent
     response_type: str | None = None
+    message: str = ""  # the `message` of such an answer, for a gateway response template
 
     @property
     def from_gateway(self) -> bool:
@@ -184,4 +185,5 @@ def gateway_error(
     """An error the gateway answers itself, in the managed gateway's `{"message": ...}` shape."""
     response = json_response(status, {"message": message, **extra}, headers)
     response.response_type = response_type or ("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
+    response.message = message
     return response

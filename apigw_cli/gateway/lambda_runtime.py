@@ -125,13 +125,6 @@ class LambdaEventV2(TypedDict):
     stageVariables: NotRequired[dict[str, str]]
 
 
-# the order the managed gateway writes a 2.0 event's keys in (its published sample events)
-_V2_ORDER = (
-    "version", "routeKey", "rawPath", "rawQueryString", "cookies", "headers", "queryStringParameters",
-    "requestContext", "body", "pathParameters", "isBase64Encoded", "stageVariables",
-)  # fmt: skip
-
-
 @dataclass
 class LambdaContext:
     """The context object a handler receives as its second argument."""
@@ -309,23 +302,24 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
         context["authorizer"] = {"jwt": {"claims": exchange.jwt.claims, "scopes": list(exchange.jwt.scopes)}}
     elif exchange.authorizer is not None:
         context["authorizer"] = {"lambda": exchange.authorizer.as_event_field()}
-    event: LambdaEventV2 = {
+    # built in the order the managed gateway writes a 2.0 event's keys (its published sample events)
+    event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": operation.route_key,
         "rawPath": request.path,
         "rawQueryString": request.query_string,
-        "headers": headers,
-        "requestContext": context,
-        "isBase64Encoded": is_base64,
     }
     if cookies:
         event["cookies"] = cookies
+    event["headers"] = headers
     if request.query:
         event["queryStringParameters"] = {name: ",".join(values) for name, values in request.query.items()}
+    event["requestContext"] = context
     if body is not None:
         event["body"] = body
     if exchange.path_params:
         event["pathParameters"] = dict(exchange.path_params)
+    event["isBase64Encoded"] = is_base64
     if settings.stage_variables:
         event["stageVariables"] = dict(settings.stage_variables)
-    return cast(LambdaEventV2, {key: event[key] for key in _V2_ORDER if key in event})  # type: ignore[literal-required]
+    return cast(LambdaEventV2, event)

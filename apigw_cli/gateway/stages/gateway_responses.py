@@ -36,7 +36,7 @@ class GatewayResponses:
         style = self.styles.get(kind) or self.styles.get("DEFAULT_5XX" if response.status >= 500 else "DEFAULT_4XX")
         if style is None:
             return response
-        message = _message_of(response)
+        message = response.message
         if style.status is not None:
             response.status = style.status
         for name, source in style.headers:
@@ -47,14 +47,6 @@ class GatewayResponses:
             response.body = _render(style.template, exchange, kind, message).encode()
             response.set_header("content-type", style.content_type)
         return response
-
-
-def _message_of(response: GatewayResponse) -> str:
-    try:
-        value = json.loads(response.body)
-    except ValueError:
-        return ""
-    return str(value.get("message", "")) if isinstance(value, dict) else ""
 
 
 def _header_value(exchange: Exchange, source: str) -> str | None:
