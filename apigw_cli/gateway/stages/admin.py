@@ -8,12 +8,12 @@ from apigw_cli.gateway.stages.stage import Handler
 
 
 class AdminStage:
-    def __init__(self, prefix: str, operations: int, stage: str | None):
+    def __init__(self, prefix: str, operations: int, deployment: str | None):
         self._health = prefix.rstrip("/") + "/health"
         self._operations = operations
-        self._stage = stage
+        self._deployment = deployment
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         if exchange.request.path == self._health and exchange.request.method in ("GET", "HEAD"):
-            return json_response(200, {"status": "ok", "operations": self._operations, "stage": self._stage})
+            return json_response(200, {"status": "ok", "operations": self._operations, "stage": self._deployment})
         return await call_next(exchange)

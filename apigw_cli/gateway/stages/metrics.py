@@ -12,11 +12,11 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class MetricsStage:
-    def __init__(self, metrics: GatewayMetrics, prefix: str, api: str, stage: str | None):
+    def __init__(self, metrics: GatewayMetrics, prefix: str, api: str, deployment: str | None):
         self._metrics = metrics
         self._path = prefix.rstrip("/") + "/metrics"
         self._api = api
-        self._stage = stage or "$default"
+        self._deployment = deployment or "$default"  # the `stage` label, as the managed gateway names it
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
@@ -25,7 +25,7 @@ class MetricsStage:
         started = time.perf_counter()
         response = await call_next(exchange)
         operation = exchange.operation
-        labels = (self._api, self._stage, request.method, operation.path if operation else "(none)")
+        labels = (self._api, self._deployment, request.method, operation.path if operation else "(none)")
         metrics = self._metrics
         metrics.count.labels(*labels).inc()
         if 400 <= response.status < 500:
