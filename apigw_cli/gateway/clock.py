@@ -28,6 +28,3 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self._now += seconds
-
-    def set(self, epoch: float) -> None:
-        self._now = epoch

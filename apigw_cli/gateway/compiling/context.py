@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from apigw_cli.config import Settings
@@ -78,10 +77,6 @@ class CompileContext:
 
     def error(self, message: str, at: Location) -> SpecError:
         return self.document.error(message, at)
-
-    @property
-    def spec_folder(self) -> Path:
-        return self.document.root_path.parent
 
     def load_handler(self, reference: str, at: Location) -> Callable[..., Any]:
         """The handler function `reference` names, or a SpecError at `at` saying why not."""

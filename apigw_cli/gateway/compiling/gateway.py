@@ -208,7 +208,8 @@ class _GatewayCompiler:
             summary=str(summary).strip().splitlines()[0] if summary else "",
             parameters=self.contracts.parameters(merged),
             request_body=self.contracts.request_body(raw, at, merged),
-            responses=self.contracts.responses(raw, at, integration.kind == "mock"),
+            # the mock answers from the declared responses: generate bodies for those with no example
+            responses=self.contracts.responses(raw, at, isinstance(integration, MockIntegration)),
             integration=integration.kind,
             source=str(at),
             validate_parameters=validate_parameters,
