@@ -43,6 +43,9 @@ class BodySource:
             size += len(chunk)
             if size > self.max_bytes:
                 self.overflowed = True
+                kept = len(chunk) - (size - self.max_bytes)
+                if kept > 0:
+                    yield chunk[:kept]  # up to the limit, whatever the size of the message that crossed it
                 raise self.too_large()
             if chunk:
                 yield chunk
