@@ -3,7 +3,6 @@ per-request state the stages share (the `Exchange`), each field typed and set by
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -171,22 +170,3 @@ class Exchange:
     @property
     def authenticated(self) -> bool:
         return self.api_key is not None or self.jwt is not None or self.authorizer is not None
-
-
-def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> GatewayResponse:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return GatewayResponse(status, [("content-type", "application/json"), *(headers or [])], body)
-
-
-def gateway_error(
-    status: int,
-    message: str,
-    headers: list[tuple[str, str]] | None = None,
-    response_type: str | None = None,
-    **extra: Any,
-) -> GatewayResponse:
-    """An error the gateway answers itself, in the managed gateway's `{"message": ...}` shape."""
-    response = json_response(status, {"message": message, **extra}, headers)
-    response.response_type = response_type or ("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
-    response.message = message
-    return response

@@ -15,21 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict, cast
 
+from apigw_cli.gateway.context_variables import domain, identity, request_time, resource_id
+from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, REGION, Deployment
 from apigw_cli.gateway.exchange import Exchange
 
-ACCOUNT_ID = "123456789012"
-API_ID = "apigwlocal"
-REGION = "us-east-1"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
-
-
-@dataclass(frozen=True, slots=True)
-class LambdaSettings:
-    """What an event carries that is not in the request: the deployment stage and its variables."""
-
-    stage: str = "$default"
-    stage_variables: dict[str, str] | None = None
-    binary_media_types: tuple[str, ...] = ()  # x-amazon-apigateway-binary-media-types, lower-case
 
 
 class IdentityV1(TypedDict):
@@ -166,13 +156,9 @@ async def run_handler(
     return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
 
 
-def method_arn(settings: LambdaSettings, method: str, resource_path: str) -> str:
+def method_arn(deployment: Deployment, method: str, resource_path: str) -> str:
     """The execute-api ARN of a method, as authorizers and IAM policies name it."""
-    return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{settings.stage}/{method}/{resource_path.lstrip('/')}"
-
-
-def _time_fields(epoch: float) -> tuple[str, int]:
-    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch)), int(epoch * 1000)
+    return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{deployment.stage}/{method}/{resource_path.lstrip('/')}"
 
 
 def _body_field(exchange: Exchange, binary_types: tuple[str, ...]) -> tuple[str | None, bool]:
@@ -194,12 +180,7 @@ def _body_field(exchange: Exchange, binary_types: tuple[str, ...]) -> tuple[str 
     return base64.b64encode(body).decode("ascii"), True
 
 
-def _domain(exchange: Exchange) -> tuple[str, str]:
-    host = exchange.request.header("host") or "localhost"
-    return host, host.split(".", 1)[0].split(":", 1)[0]
-
-
-def event_v1(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV1:
+def event_v1(exchange: Exchange, deployment: Deployment) -> LambdaEventV1:
     """Payload format 1.0 (REST API proxy integration)."""
     request = exchange.request
     operation = exchange.operation
@@ -208,42 +189,24 @@ def event_v1(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV1:
     for name, value in request.headers:
         multi_headers.setdefault(name, []).append(value)
     query = request.query
-    body, is_base64 = _body_field(exchange, settings.binary_media_types)
-    request_time, epoch_ms = _time_fields(exchange.received_at)
-    domain, prefix = _domain(exchange)
-    key = exchange.api_key
+    body, is_base64 = _body_field(exchange, deployment.binary_media_types)
+    host, prefix = domain(exchange)
     context: RequestContextV1 = {
         "accountId": ACCOUNT_ID,
         "apiId": API_ID,
-        "domainName": domain,
+        "domainName": host,
         "domainPrefix": prefix,
         "extendedRequestId": exchange.request_id,
         "httpMethod": request.method,
-        "identity": {
-            "accessKey": None,
-            "accountId": None,
-            "apiKey": key.value if key else None,
-            "apiKeyId": key.name if key else None,
-            "caller": None,
-            "clientCert": None,
-            "cognitoAuthenticationProvider": None,
-            "cognitoAuthenticationType": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "principalOrgId": None,
-            "sourceIp": request.client_ip,
-            "user": None,
-            "userAgent": request.header("user-agent"),
-            "userArn": None,
-        },
+        "identity": cast(IdentityV1, identity(exchange)),
         "path": request.path,
         "protocol": f"HTTP/{request.http_version}",
         "requestId": exchange.request_id,
-        "requestTime": request_time,
-        "requestTimeEpoch": epoch_ms,
-        "resourceId": f"{abs(hash(operation.path)) % 36**6:06x}"[:6],
+        "requestTime": request_time(exchange.received_at),
+        "requestTimeEpoch": int(exchange.received_at * 1000),
+        "resourceId": resource_id(operation.path),
         "resourcePath": operation.path,
-        "stage": settings.stage,
+        "stage": deployment.stage,
     }
     if exchange.jwt is not None:
         context["authorizer"] = {"claims": exchange.jwt.claims}
@@ -258,14 +221,14 @@ def event_v1(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV1:
         "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
         "multiValueQueryStringParameters": {name: list(values) for name, values in query.items()} or None,
         "pathParameters": dict(exchange.path_params) or None,
-        "stageVariables": settings.stage_variables or None,
+        "stageVariables": deployment.stage_variables or None,
         "requestContext": context,
         "body": body,
         "isBase64Encoded": is_base64,
     }
 
 
-def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
+def event_v2(exchange: Exchange, deployment: Deployment) -> LambdaEventV2:
     """Payload format 2.0 (HTTP API): headers and query values joined with commas, cookies apart."""
     request = exchange.request
     operation = exchange.operation
@@ -277,13 +240,12 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
         headers[name] = f"{headers[name]},{value}" if name in headers else value
-    body, is_base64 = _body_field(exchange, settings.binary_media_types)
-    request_time, epoch_ms = _time_fields(exchange.received_at)
-    domain, prefix = _domain(exchange)
+    body, is_base64 = _body_field(exchange, deployment.binary_media_types)
+    host, prefix = domain(exchange)
     context: RequestContextV2 = {
         "accountId": ACCOUNT_ID,
         "apiId": API_ID,
-        "domainName": domain,
+        "domainName": host,
         "domainPrefix": prefix,
         "http": {
             "method": request.method,
@@ -294,9 +256,9 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
         },
         "requestId": exchange.request_id,
         "routeKey": operation.route_key,
-        "stage": settings.stage,
-        "time": request_time,
-        "timeEpoch": epoch_ms,
+        "stage": deployment.stage,
+        "time": request_time(exchange.received_at),
+        "timeEpoch": int(exchange.received_at * 1000),
     }
     if exchange.jwt is not None:
         context["authorizer"] = {"jwt": {"claims": exchange.jwt.claims, "scopes": list(exchange.jwt.scopes)}}
@@ -320,6 +282,6 @@ def event_v2(exchange: Exchange, settings: LambdaSettings) -> LambdaEventV2:
     if exchange.path_params:
         event["pathParameters"] = dict(exchange.path_params)
     event["isBase64Encoded"] = is_base64
-    if settings.stage_variables:
-        event["stageVariables"] = dict(settings.stage_variables)
+    if deployment.stage_variables:
+        event["stageVariables"] = dict(deployment.stage_variables)
     return cast(LambdaEventV2, event)

@@ -11,6 +11,7 @@ from typing import Any
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
 from apigw_cli.gateway.validation.schema import SchemaValidator
+from apigw_cli.spec.walk import DEFAULT_ROUTE
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,8 @@ class Operation:
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        """`GET /users/{id}`, or `$default` for an HTTP API's catch-all route (its events say so)."""
+        return self.path if self.path == DEFAULT_ROUTE else f"{self.method} {self.path}"
 
     def response_for(self, status: int) -> ResponseSpec | None:
         return declared_response(self.responses, str(status))

@@ -26,7 +26,7 @@ from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
 from apigw_cli.gateway.stages.integration import IntegrationStage
 from apigw_cli.gateway.stages.jwt import JwtStage
-from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizerStage
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, LambdaAuthorizerStage, UnavailableAuthorizer
 from apigw_cli.gateway.stages.metrics import MetricsStage
 from apigw_cli.gateway.stages.record import RecordStage, secret_headers
 from apigw_cli.gateway.stages.route import RouteStage
@@ -35,6 +35,7 @@ from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.state import GatewayState
+from apigw_cli.spec.flavour import Flavour
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,16 @@ class PipelineParts:
     api_name: str  # the metrics' `api` label
     deployment: str | None
     namespace: str  # keeps two specs served from one store apart
+    flavour: Flavour = "plain"  # what a request no route matches is answered
 
 
 def build_pipeline(parts: PipelineParts) -> Handler:
     """The stages every request passes, outermost first, folded around the integration."""
     routes, settings, state = parts.routes, parts.settings, parts.state
     jwt = column(routes, lambda route: route.jwt)
-    authorizers = column(routes, lambda route: route.authorizer)
+    authorizers: tuple[LambdaAuthorizer | UnavailableAuthorizer | None, ...] | None = column(
+        routes, lambda route: route.authorizer
+    )
     keys_required = tuple(route.api_key_required for route in routes)
     throttles = tuple(route.throttle for route in routes)
     caches = column(routes, lambda route: route.cache)
@@ -78,7 +82,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             CorsStage(parts.cors) if parts.cors is not None else None,
             GatewayResponsesStage(parts.gateway_responses) if parts.gateway_responses is not None else None,
             BodyLimitStage(settings.max_body_bytes),
-            RouteStage(parts.router),
+            RouteStage(parts.router, parts.flavour),
             JwtStage(jwt) if jwt is not None else None,
             LambdaAuthorizerStage(state.clock, authorizers) if authorizers is not None else None,
             ApiKeyStage(parts.api_keys, keys_required) if any(keys_required) else None,

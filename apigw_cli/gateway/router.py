@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import unquote
 
-from apigw_cli.spec.walk import ANY, TEMPLATE_PARAMETER
+from apigw_cli.spec.walk import ANY, DEFAULT_ROUTE, TEMPLATE_PARAMETER
 
 T = TypeVar("T")
 
@@ -42,9 +42,13 @@ class Router(Generic[T]):
 
     def __init__(self, base_paths: tuple[str, ...] = ("",)):
         self._root: _Node[T] = _Node()
+        self._default: T | None = None  # an HTTP API's $default route: whatever nothing else matches
         self.base_paths = tuple(sorted({p.rstrip("/") for p in base_paths}, key=len, reverse=True))
 
     def add(self, template: str, method: str, target: T) -> None:
+        if template == DEFAULT_ROUTE:
+            self._default = target
+            return
         node = self._root
         segments = _segments(template)
         for index, segment in enumerate(segments):
@@ -65,6 +69,12 @@ class Router(Generic[T]):
         node.methods[method] = target
 
     def match(self, method: str, raw_path: str) -> Match[T] | MethodNotAllowed | None:
+        found = self._match(method, raw_path)
+        if not isinstance(found, Match) and self._default is not None:
+            return Match(self._default, DEFAULT_ROUTE, {})
+        return found
+
+    def _match(self, method: str, raw_path: str) -> Match[T] | MethodNotAllowed | None:
         path = self._strip_base(raw_path)
         if path is None:
             return None

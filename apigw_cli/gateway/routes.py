@@ -15,7 +15,7 @@ from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.stages.cache import CachePolicy
 from apigw_cli.gateway.stages.jwt import JwtRequirement
-from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
 
 T = TypeVar("T")
 
@@ -26,21 +26,26 @@ class Route:
     integration: Integration
     api_key_required: bool = False
     jwt: JwtRequirement | None = None
-    authorizer: LambdaAuthorizer | None = None
+    authorizer: LambdaAuthorizer | UnavailableAuthorizer | None = None
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
     cache: CachePolicy | None = None  # x-cache
 
     @property
     def runs_locally(self) -> bool:
-        """False for a route that answers a 5xx naming why it cannot run here (an unmapped Lambda)."""
-        return not isinstance(self.integration, UnavailableIntegration)
+        """False for a route that answers a 5xx naming why it cannot run here (an unmapped Lambda,
+        an AWS service, an authorizer with nothing to run)."""
+        return not isinstance(self.integration, UnavailableIntegration) and not isinstance(
+            self.authorizer, UnavailableAuthorizer
+        )
 
     @property
     def auth(self) -> str:
         parts = []
         if self.jwt is not None:
             parts.append(str(self.jwt))
-        if self.authorizer is not None:
+        if isinstance(self.authorizer, UnavailableAuthorizer):
+            parts.append(f"authorizer {self.authorizer.name} (cannot run here: answers 500)")
+        elif self.authorizer is not None:
             parts.append(f"lambda {self.authorizer.name}")
         if self.api_key_required:
             parts.append("api key")

@@ -47,6 +47,14 @@ _NAME_MAPS = frozenset(
 )
 # keys whose values are literal data, where a "$ref" key is data and not a reference
 _LITERAL_KEYS = frozenset({"example", "enum", "const", "default"})
+# extensions whose `$ref`s are references (the managed gateway's reusable integrations), not data
+_REF_EXTENSIONS = frozenset({"x-amazon-apigateway-integration"})
+# the managed gateway's built-in models of REST APIs: a `$ref` to them resolves even when the spec
+# does not define them (its import adds them to every REST API)
+BUILT_IN_MODELS: dict[str, dict[str, Any]] = {
+    "Empty": {"title": "Empty Schema", "type": "object"},
+    "Error": {"title": "Error Schema", "type": "object", "properties": {"message": {"type": "string"}}},
+}
 _MAX_REF_HOPS = 64
 
 
@@ -104,6 +112,7 @@ class SpecDocument:
         self.version = str(self.root.get("openapi") or self.root.get("swagger") or "")
         self.refs: list[tuple[str, Location]] = []  # every $ref string and where it stands
         self.stamps: dict[Path, Stamp] = {}  # each file as it was just before it was read
+        self.built_in_models: tuple[str, ...] = ()  # the managed gateway's models the spec uses undeclared
 
     @property
     def dialect(self) -> str:
@@ -200,6 +209,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     document.refs = refs
     document.stamps = stamps
     _check_root(document)
+    document.built_in_models = _add_built_in_models(document)
     for ref, at in refs:
         if ref_problems is None:
             _check_ref(document, ref, at)
@@ -238,7 +248,9 @@ def _collect_refs(
         for child_key, child in node.items():
             if not isinstance(child, dict | list):
                 continue
-            if not names and (child_key in _LITERAL_KEYS or child_key.startswith("x-")):
+            if not names and (
+                child_key in _LITERAL_KEYS or (child_key.startswith("x-") and child_key not in _REF_EXTENSIONS)
+            ):
                 continue
             if in_example and child_key == "value":
                 continue
@@ -264,6 +276,29 @@ def _check_root(document: SpecDocument) -> None:
     if not (version.startswith("3.0") or version.startswith("3.1") or version == "2.0"):
         where = document.root_location.child("openapi" if "openapi" in root else "swagger")
         raise document.error(f"unsupported OpenAPI version {version!r}: apigw reads 3.0.x, 3.1.x and 2.0", where)
+
+
+def _add_built_in_models(document: SpecDocument) -> tuple[str, ...]:
+    """Add `Empty` and `Error` where the root file references them without defining them."""
+    root = document.root
+    container_keys = ("definitions",) if document.dialect == "2.0" else ("components", "schemas")
+    prefix = "#/" + "/".join(container_keys) + "/"
+    wanted = {
+        ref[len(prefix) :]
+        for ref, at in document.refs
+        if at.file == document.root_path and ref.startswith(prefix) and ref[len(prefix) :] in BUILT_IN_MODELS
+    }
+    added = []
+    for name in sorted(wanted):
+        container: Any = root
+        for key in container_keys:
+            if not isinstance(container, dict):
+                break
+            container = container.setdefault(key, {})
+        if isinstance(container, dict) and name not in container:
+            container[name] = dict(BUILT_IN_MODELS[name])
+            added.append(name)
+    return tuple(added)
 
 
 def _ref_message(document: SpecDocument, ref: str, at: Location) -> str | None:

@@ -19,6 +19,7 @@ from apigw_cli.spec.document import Location, SpecDocument
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"  # the managed gateway's ANY route
 ANY = "ANY"
+DEFAULT_ROUTE = "$default"  # an HTTP API's catch-all route, as a path key: matched when nothing else is
 # `{name}` in a path template, a server URL or an integration URL; `{name+}` is greedy
 TEMPLATE_PARAMETER = re.compile(r"\{([^{}]+)\}")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
@@ -77,7 +78,7 @@ def path_items(document: SpecDocument, problem: Problem) -> Iterator[tuple[str, 
         return
     for template, raw_item in paths.items():
         at = paths_at.child(template)
-        if not str(template).startswith("/"):
+        if not str(template).startswith("/") and template != DEFAULT_ROUTE:
             problem(f"path {template!r} must start with '/'", at)
             continue
         found = _resolved(document, raw_item, at, problem)

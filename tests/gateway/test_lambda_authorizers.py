@@ -114,7 +114,9 @@ def test_an_allow_policy_passes_with_its_context(base: str) -> None:
 def test_wildcard_resources_are_matched_against_the_method_arn(base: str) -> None:
     assert call(base, "GET", "/orders", authorization="get-only").status_code == 200
     denied = call(base, "POST", "/orders", authorization="get-only")
-    assert (denied.status_code, denied.json()) == (403, {"message": "User is not authorized to access this resource"})
+    # ACCESS_DENIED's body is keyed `Message`, as the managed gateway's is
+    assert (denied.status_code, denied.json()) == (403, {"Message": "User is not authorized to access this resource"})
+    assert denied.headers["x-amzn-errortype"] == "AccessDeniedException"
 
 
 @pytest.mark.parametrize(

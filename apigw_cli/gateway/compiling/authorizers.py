@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from apigw_cli.gateway.compiling.cloudformation import handler_for, lambda_ref
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.stages.jwt import JwtAuthorizer, load_jwks_text
-from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer
+from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
 from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.walk import security_of, security_schemes
 
@@ -44,11 +44,15 @@ def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:
     for name in sorted(names):
         config: dict[str, Any] = {}
         aws = (security_schemes(document).get(name) or {}).get("x-amazon-apigateway-authorizer") or {}
-        if isinstance(aws, dict) and str(aws.get("type", "")).lower() == "jwt":
+        aws_type = str(aws.get("type", "")).lower() if isinstance(aws, dict) else ""
+        if aws_type == "jwt":
             jwt_config = aws.get("jwtConfiguration") or {}
             config.update({"issuer": jwt_config.get("issuer"), "audience": jwt_config.get("audience")})
             source = str(aws.get("identitySource", "$request.header.Authorization"))
             config["header"] = source.rsplit(".", 1)[-1]
+        elif aws_type == "cognito_user_pools":  # its tokens are JWTs its pool signs: checked with local keys
+            config["issuer"] = _cognito_issuer(aws.get("providerARNs"))
+            config["header"] = str(aws.get("identitySource", "method.request.header.Authorization")).rsplit(".", 1)[-1]
         mine = local.get(name)
         if mine is not None:
             if not isinstance(mine, dict) or str(mine.get("type", "jwt")).lower() != "jwt":
@@ -56,6 +60,15 @@ def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:
             config.update({k: v for k, v in mine.items() if k != "type"})
         found[name] = _jwt_authorizer(document, name, config, at.child(name) if name in local else at)
     return found
+
+
+def _cognito_issuer(arns: Any) -> str | None:
+    """The issuer a Cognito user pool's tokens carry, from its ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID)."""
+    arn = arns[0] if isinstance(arns, list) and arns else None
+    parts = str(arn).split(":") if arn else []
+    if len(parts) == 6 and parts[5].startswith("userpool/"):
+        return f"https://cognito-idp.{parts[3]}.amazonaws.com/{parts[5][len('userpool/') :]}"
+    return None
 
 
 def _jwt_authorizer(document: SpecDocument, name: str, config: dict[str, Any], at: Location) -> JwtAuthorizer:
@@ -101,19 +114,28 @@ def security_requirement(
     return None
 
 
-def lambda_authorizers(context: CompileContext) -> dict[str, LambdaAuthorizer]:
+def lambda_authorizers(context: CompileContext) -> dict[str, LambdaAuthorizer | UnavailableAuthorizer]:
     """TOKEN and REQUEST authorizers by security scheme name: the managed gateway's
     `x-amazon-apigateway-authorizer` (its Lambda mapped like any other), or
-    `x-gateway.authorizers.NAME: {type: token|request, handler: file.py:function, ...}`."""
+    `x-gateway.authorizers.NAME: {type: token|request, handler: file.py:function, ...}`. One whose
+    Lambda has no local handler, and a Cognito user pool authorizer with no local JWKS, are
+    UnavailableAuthorizers: their routes answer 500, the server starts."""
     document = context.document
     gateway = document.root.get("x-gateway")
     local = gateway.get("authorizers") or {} if isinstance(gateway, dict) else {}
-    found: dict[str, LambdaAuthorizer] = {}
+    found: dict[str, LambdaAuthorizer | UnavailableAuthorizer] = {}
     for name, scheme in security_schemes(document).items():
         raw = scheme.get("x-amazon-apigateway-authorizer") if isinstance(scheme, dict) else None
         mine = local.get(name) if isinstance(local.get(name), dict) else None
         config = {**(raw if isinstance(raw, dict) else {}), **(mine or {})}
         kind = str(config.get("type", "")).lower()
+        if kind == "cognito_user_pools" and mine is None:
+            found[name] = UnavailableAuthorizer(
+                name,
+                "a Cognito user pool authorizer needs the pool's keys here: "
+                f"x-gateway.authorizers.{name}: {{jwks: file-or-url}} checks its tokens as a JWT authorizer",
+            )
+            continue
         if kind not in LAMBDA_AUTHORIZER_TYPES:
             continue
         at = document.root_location.child("x-gateway", "authorizers", name) if mine else document.root_location
@@ -122,45 +144,59 @@ def lambda_authorizers(context: CompileContext) -> dict[str, LambdaAuthorizer]:
             function = lambda_ref(config.get("authorizerUri"))
             reference = handler_for(function, context.options.lambdas) if function is not None else None
             if reference is None:
-                raise context.error(
-                    f"authorizer {name}: its Lambda ({function or 'no authorizerUri'}) has no local handler: "
+                found[name] = UnavailableAuthorizer(
+                    name,
+                    f"its Lambda ({function or 'no authorizerUri'}) has no local handler: "
                     "map it under x-gateway.lambdas or in --lambda-map",
-                    at,
                 )
+                continue
         handler = context.load_handler(str(reference), at)
         default_source = "method.request.header.Authorization" if kind == "token" else ""
-        sources = tuple(
-            _identity_source(part.strip())
-            for part in str(config.get("identitySource", default_source)).split(",")
-            if part.strip()
-        )
-        if not sources or any(source is None for source in sources):
-            raise context.error(f"authorizer {name}: identitySource must name headers or query parameters", at)
+        sources = []
+        for part in str(config.get("identitySource", default_source)).split(","):
+            source = _identity_source(part.strip())
+            if source is None:
+                context.notices.append(f"authorizer {name}: identity source {part.strip()!r} is not read locally")
+            elif source:
+                sources.append(source)
         expression = config.get("identityValidationExpression")
         found[name] = LambdaAuthorizer(
             name=name,
             kind=kind,
             handler=handler,
             reference=str(reference),
-            identity_sources=tuple(s for s in sources if s),
+            identity_sources=tuple(sources),
             validation=re.compile(str(expression)) if expression else None,
             ttl=float(config.get("authorizerResultTtlInSeconds", 300)),
             simple=bool(config.get("enableSimpleResponses")),
             executor=context.executor,
-            settings=context.lambda_settings,
+            deployment=context.deployment,
             store=context.state.store,
             namespace=str(document.root_path),
         )
     return found
 
 
+_SOURCES = (
+    ("method.request.header.", "header"),
+    ("method.request.multivalueheader.", "header"),
+    ("$request.header.", "header"),
+    ("method.request.querystring.", "query"),
+    ("method.request.multivaluequerystring.", "query"),
+    ("$request.querystring.", "query"),
+    ("stageVariables.", "stageVariables"),
+    ("$stageVariables.", "stageVariables"),
+    ("context.", "context"),
+    ("$context.", "context"),
+)
+
+
 def _identity_source(text: str) -> str | None:
-    for prefix, kind in (
-        ("method.request.header.", "header"),
-        ("$request.header.", "header"),
-        ("method.request.querystring.", "query"),
-        ("$request.querystring.", "query"),
-    ):
+    """`header.NAME`, `query.NAME`, `stageVariables.NAME` or `context.NAME` for an identity source;
+    "" for none; None for one that cannot be read here."""
+    if not text:
+        return ""
+    for prefix, kind in _SOURCES:
         if text.startswith(prefix):
             return f"{kind}.{text[len(prefix) :]}"
     return None

@@ -22,9 +22,11 @@ from apigw_cli.gateway.integrations.aws_custom import (
     TemplateMockIntegration,
 )
 from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.http_api_values import MappedValue
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
 from apigw_cli.gateway.integrations.request_mapping import ParameterSource, RequestMapping
+from apigw_cli.gateway.integrations.service import ServiceIntegration
 from apigw_cli.gateway.integrations.unavailable import unmapped_lambda, unsupported
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import template_parameters
@@ -60,6 +62,7 @@ class AwsIntegrations:
     def __init__(self, context: CompileContext):
         self.context = context
         self.unmapped: dict[str, list[str]] = {}
+        self.unmapped_services: dict[str, list[str]] = {}  # integrationSubtype -> routes
         self.templates_skipped: list[str] = []
 
     def notices(self) -> list[str]:
@@ -69,6 +72,12 @@ class AwsIntegrations:
             found.append(
                 f"Lambda functions with no local handler, answering 502: {listed}. "
                 "Map them under x-gateway.lambdas or in a --lambda-map file (name or ARN pattern: file.py:function)"
+            )
+        if self.unmapped_services:
+            listed = "; ".join(f"{name} ({', '.join(routes)})" for name, routes in self.unmapped_services.items())
+            found.append(
+                f"AWS service integrations with no local handler, answering 501: {listed}. Map a subtype "
+                "to a handler under x-gateway.lambdas or in --lambda-map (SQS-SendMessage: file.py:function)"
             )
         if self.templates_skipped:
             found.append("VTL mapping templates are not applied yet: " + ", ".join(self.templates_skipped))
@@ -90,6 +99,8 @@ class AwsIntegrations:
                 f"timeoutInMillis {timeout_ms!r} must be a positive number", at.child("timeoutInMillis")
             )
         site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000, self._responses(raw, at))
+        if "integrationSubtype" in raw:
+            return self.service(site)
         self._note_templates(raw, kind, route)
         integration = chosen.build(self, site)
         behavior = str(raw.get("passthroughBehavior", "when_no_match")).lower()
@@ -120,6 +131,26 @@ class AwsIntegrations:
             self.unmapped.setdefault(str(function), []).append(site.route)
             return unmapped_lambda(str(function))
         return reference
+
+    def service(self, site: AwsIntegrationSite) -> Integration:
+        """An HTTP API's AWS service integration: a local handler mapped to its subtype, else 501."""
+        subtype = str(site.raw["integrationSubtype"])
+        parameters = site.raw.get("requestParameters") or {}
+        if not isinstance(parameters, dict):
+            raise self.context.error("requestParameters must be a mapping", site.at.child("requestParameters"))
+        reference = next((handler for key, handler in self.context.options.lambdas if key == subtype), None)
+        if reference is None:
+            self.unmapped_services.setdefault(subtype, []).append(site.route)
+            return unsupported(
+                f"the {subtype} service integration cannot run locally: map it to a handler "
+                f"({subtype!r}: file.py:function under x-gateway.lambdas or in --lambda-map)"
+            )
+        handler = self.context.load_handler(reference, site.at.child("integrationSubtype"))
+        mapped = tuple((str(name), MappedValue.parse(str(value))) for name, value in parameters.items())
+        context = self.context
+        return ServiceIntegration(
+            subtype, mapped, handler, reference, site.timeout, context.executor, context.deployment
+        )
 
     def http(self, site: AwsIntegrationSite) -> Integration:
         uri = self.uri(site)
@@ -220,7 +251,9 @@ def _aws_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integ
     found = integrations.lambda_handler(site)
     if not isinstance(found, str):
         return found
-    payload = str(site.raw.get("payloadFormatVersion", "1.0"))
+    # an HTTP API's Lambda integrations default to the 2.0 event, a REST API has only 1.0
+    default = "2.0" if integrations.context.flavour == "http" else "1.0"
+    payload = str(site.raw.get("payloadFormatVersion", default))
     if payload not in PAYLOAD_VERSIONS:
         raise integrations.context.error(
             f'payloadFormatVersion {payload!r} must be "1.0" or "2.0"', site.at.child("payloadFormatVersion")
@@ -284,7 +317,9 @@ def _static_template(templates: Any) -> tuple[bytes | None, str | None]:
 
 def request_validation(context: CompileContext, operation: dict[str, Any], at: Location) -> tuple[bool, bool]:
     """(validate parameters, validate body) for an operation. Specs that declare the managed
-    gateway's request validators get its semantics: no validator named, nothing validated."""
+    gateway's request validators get its semantics: no validator named, nothing validated. A name
+    that no validator has is what the managed gateway's import warns of and then ignores: a
+    start-up note, and no validation."""
     root = context.document.root
     validators = root.get("x-amazon-apigateway-request-validators")
     key = "x-amazon-apigateway-request-validator"
@@ -293,12 +328,13 @@ def request_validation(context: CompileContext, operation: dict[str, Any], at: L
         return True, True
     if name is None:
         return False, False
-    where = at.child(key) if key in operation else context.document.root_location.child(key)
     if not isinstance(validators, dict) or name not in validators:
         defined = ", ".join(validators) if isinstance(validators, dict) else "none"
-        raise context.error(
-            f"request validator {name!r} is not defined in x-amazon-apigateway-request-validators (defined: {defined})",
-            where,
+        where = at.child(key) if key in operation else context.document.root_location.child(key)
+        context.notices.append(
+            f"{where}: request validator {name!r} is not defined in x-amazon-apigateway-request-validators "
+            f"(defined: {defined}): requests there are not validated, as the managed gateway's import does"
         )
+        return False, False
     chosen = validators[name] or {}
     return bool(chosen.get("validateRequestParameters")), bool(chosen.get("validateRequestBody"))

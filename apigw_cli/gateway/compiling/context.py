@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from apigw_cli.config import Settings
 from apigw_cli.errors import ConfigError, SpecError
-from apigw_cli.gateway.compiling.deployment import Deployment, choose_deployment
+from apigw_cli.gateway.compiling.deployment import choose_deployment
+from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
-from apigw_cli.gateway.lambda_runtime import LambdaSettings
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.validation.schema import SchemaCompiler
 from apigw_cli.spec.document import Location, SpecDocument
+from apigw_cli.spec.flavour import Flavour, detect_flavour
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,10 @@ class CompileContext:
     handlers: HandlerLoader
     executor: ThreadPoolExecutor
     backend: BackendClient
-    lambda_settings: LambdaSettings
     deployment: Deployment = field(default_factory=lambda: Deployment(None))
     state: GatewayState = field(default_factory=GatewayState)
     static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
+    flavour: Flavour = "plain"  # REST API, HTTP API or neither
     notices: list[str] = field(default_factory=list)
 
     @classmethod
@@ -55,8 +56,10 @@ class CompileContext:
         state: GatewayState | None = None,
     ) -> CompileContext:
         options = read_gateway_options(document, lambda_map)
-        deployment = choose_deployment(document, settings.deployment)
         binary = document.root.get("x-amazon-apigateway-binary-media-types") or ()
+        deployment = replace(
+            choose_deployment(document, settings.deployment), binary_media_types=tuple(str(t).lower() for t in binary)
+        )
         return cls(
             document=document,
             settings=settings,
@@ -65,14 +68,10 @@ class CompileContext:
             handlers=HandlerLoader(document.root_path.parent, static=static_handlers),
             executor=ThreadPoolExecutor(settings.handler_threads, thread_name_prefix="apigw-handler"),
             backend=BackendClient(trust_env=options.proxy_from_environment),
-            lambda_settings=LambdaSettings(
-                stage=deployment.name or "$default",
-                stage_variables=deployment.variables or None,
-                binary_media_types=tuple(str(t).lower() for t in binary),
-            ),
             deployment=deployment,
             state=state if state is not None else GatewayState(),
             static=static_handlers,
+            flavour=detect_flavour(document),
         )
 
     def error(self, message: str, at: Location) -> SpecError:

@@ -1,45 +1,15 @@
-"""Deployment stages (`x-gateway.stages`, the managed gateway's "stages"; in this code "stage" alone
-is a pipeline stage): named sets of stage variables, with the stage's own API throttle and cache
-switch, one chosen per server with `--stage`, substituted where the spec writes
-`${stageVariables.NAME}`."""
+"""Reading deployment stages (`x-gateway.stages`): named sets of stage variables, with the stage's own
+API throttle and cache switch, one chosen per server with `--stage` (gateway/deployment.py holds
+what is chosen)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from apigw_cli.errors import SpecError
-from apigw_cli.gateway.limits import Throttle
+from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.stages.throttle import read_throttle
-from apigw_cli.spec.document import Location, SpecDocument
-
-_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.:/-]+)\}")
-
-
-@dataclass(frozen=True)
-class Deployment:
-    name: str | None  # None: the spec declares no stages
-    variables: dict[str, str] = field(default_factory=dict)
-    throttle: Throttle | None = None  # the stage's own API throttle, over x-gateway.throttle
-    cache: bool = True  # `cache: false` turns every x-cache off in this stage
-
-    def substitute(self, text: str, document: SpecDocument, at: Location) -> str:
-        """`text` with each `${stageVariables.NAME}` replaced; an unknown name is a SpecError there."""
-
-        def value(found: re.Match[str]) -> str:
-            name = found.group(1)
-            if name not in self.variables:
-                where = (
-                    f"stage {self.name!r}"
-                    if self.name
-                    else "no stage (declare x-gateway.stages, pick one with --stage)"
-                )
-                known = ", ".join(sorted(self.variables)) or "none"
-                raise document.error(f"stage variable {name!r} is not set for {where} (set: {known})", at)
-            return self.variables[name]
-
-        return _VARIABLE.sub(value, text)
+from apigw_cli.spec.document import SpecDocument
 
 
 def choose_deployment(document: SpecDocument, wanted: str | None) -> Deployment:

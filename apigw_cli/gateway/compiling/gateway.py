@@ -28,6 +28,7 @@ from apigw_cli.gateway.stages.cache import read_cache
 from apigw_cli.gateway.stages.cors import read_cors
 from apigw_cli.gateway.stages.gateway_responses import read_gateway_responses
 from apigw_cli.gateway.stages.jwt import JwtRequirement
+from apigw_cli.gateway.stages.lambda_authorizer import UnavailableAuthorizer
 from apigw_cli.gateway.stages.throttle import api_throttle, read_throttle
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.spec.document import Location, SpecDocument
@@ -62,6 +63,7 @@ class _GatewayCompiler:
         self.jwt_authorizers = jwt_authorizers(self.document)
         self.lambda_authorizers = lambda_authorizers(context)
         self.unenforced: dict[str, list[str]] = {}
+        self.unavailable_authorizers: dict[str, tuple[str, list[str]]] = {}  # name -> (why, routes)
 
     def _check_extensions(self, container: dict[str, Any], at: Location, keys: tuple[str, ...]) -> None:
         """After the specific checks of reading them: whatever else departs from the published
@@ -114,6 +116,7 @@ class _GatewayCompiler:
                 api_name=str(title or document.root_path.name),
                 deployment=deployment.name,
                 namespace=str(document.root_path),  # keeps two specs served from one store apart
+                flavour=context.flavour,
             )
         )
         return Gateway(
@@ -136,12 +139,20 @@ class _GatewayCompiler:
     def _notices(self, routes: list[Route]) -> tuple[str, ...]:
         """Start-up lines: what the gateway will not do as the spec might expect."""
         notices = list(self.context.notices) + self.aws.notices()
+        if self.document.built_in_models:
+            models = " and ".join(self.document.built_in_models)
+            notices.append(f"{models}: the managed gateway's built-in models, used without being declared here")
         if self.context.settings.no_auth:
             notices.append(
                 "auth is OFF (--no-auth): no API key, JWT or authorizer is checked; never expose this server"
             )
         if any(route.api_key_required for route in routes) and not self.keys.keys:
             notices.append("operations require an API key but none is declared: add x-gateway.apiKeys or --api-keys")
+        for name, (reason, protected) in self.unavailable_authorizers.items():
+            notices.append(
+                f"authorizer {name} cannot run here, its routes answer 500 (AuthorizerConfigurationException): "
+                f"{reason} ({', '.join(protected[:5])})"
+            )
         for scheme, names in self.unenforced.items():
             notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(names[:5])})")
         if self.without_integration:
@@ -192,6 +203,8 @@ class _GatewayCompiler:
             jwt = JwtRequirement(*named) if named else None
             found = security_requirement(document, raw, self.lambda_authorizers)
             authorizer = found[0] if found else None
+            if isinstance(authorizer, UnavailableAuthorizer):
+                self.unavailable_authorizers.setdefault(authorizer.name, (authorizer.reason, []))[1].append(site.route)
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(site.route)
         throttle = read_throttle(document, raw["x-throttle"], at.child("x-throttle")) if "x-throttle" in raw else None
@@ -230,8 +243,9 @@ class _GatewayCompiler:
         if config is not None:
             return x_integration(self.context, config, site.template)
         if INTEGRATION_KEY in site.operation:
-            raw = site.operation[INTEGRATION_KEY]
-            return self.aws.integration(raw, site.at.child(INTEGRATION_KEY), site.template, site.route)
+            # a `$ref` to #/components/x-amazon-apigateway-integrations/NAME: the managed gateway's reusable form
+            raw, at = self.document.resolve(site.operation[INTEGRATION_KEY], site.at.child(INTEGRATION_KEY))
+            return self.aws.integration(raw, at, site.template, site.route)
         if self.context.settings.require_integrations:
             raise self.document.error(f"{site.route} has no x-integration (--require-integrations is on)", site.at)
         self.without_integration += 1

@@ -51,7 +51,7 @@ def python_integration(
     context: CompileContext, reference: str, payload: str, timeout: float, at: Location
 ) -> PythonIntegration:
     function = context.load_handler(reference, at)
-    return PythonIntegration(function, reference, payload, timeout, context.executor, context.lambda_settings)
+    return PythonIntegration(function, reference, payload, timeout, context.executor, context.deployment)
 
 
 def http_integration(

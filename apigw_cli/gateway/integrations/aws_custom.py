@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse, select_response
 from apigw_cli.gateway.lambda_runtime import run_handler
@@ -137,5 +138,5 @@ class PassthroughGate(WrappedIntegration):
         content_type = media_type_of(exchange.request.header("content-type") or "application/json")
         if content_type not in self._template_types:
             exchange.error = f"no request template for Content-Type {content_type!r} and passthrough is off"
-            return gateway_error(415, "Unsupported Media Type", response_type="UNSUPPORTED_MEDIA_TYPE")
+            return gateway_error("UNSUPPORTED_MEDIA_TYPE")
         return await self._inner.invoke(exchange)

@@ -11,7 +11,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec, declared_response
 from apigw_cli.gateway.validation.body import media_type_of
 
@@ -35,7 +36,12 @@ class MockIntegration:
         status, response = self._choose_response(operation.responses, prefer.get("code"))
         if response is None:
             wanted = prefer.get("code")
-            return gateway_error(404, f"No response for status {wanted} is declared for {operation.route_key}")
+            return gateway_error(
+                "DEFAULT_4XX",
+                f"No response for status {wanted} is declared for {operation.route_key}",
+                status=404,
+                error_type="NotFoundException",
+            )
         media = _negotiate(response, exchange.request.header("accept"))
         if media is None:
             return GatewayResponse(status, [], b"")
@@ -45,7 +51,12 @@ class MockIntegration:
             chosen = next((e for e in media.examples if e.name == example_name), None)
             if chosen is None:
                 names = ", ".join(e.name for e in media.examples) or "none"
-                return gateway_error(404, f"No example named {example_name!r} (declared: {names})")
+                return gateway_error(
+                    "DEFAULT_4XX",
+                    f"No example named {example_name!r} (declared: {names})",
+                    status=404,
+                    error_type="NotFoundException",
+                )
             value = chosen.value
         elif media.examples:
             value = media.examples[0].value

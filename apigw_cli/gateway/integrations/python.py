@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.lambda_runtime import LambdaSettings, event_v1, event_v2, run_handler
+from apigw_cli.gateway.lambda_runtime import event_v1, event_v2, run_handler
 
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
@@ -33,14 +34,14 @@ class PythonIntegration:
         payload_version: str,
         timeout: float,
         executor: ThreadPoolExecutor,
-        settings: LambdaSettings,
+        deployment: Deployment,
     ):
         self._handler = handler
         self._reference = reference
         self._payload_version = payload_version
         self._timeout = timeout
         self._executor = executor
-        self._settings = settings
+        self._deployment = deployment
         self.function_name = reference.rpartition(":")[2]
 
     @property
@@ -53,7 +54,9 @@ class PythonIntegration:
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
         await exchange.request.read_body()
         event = (
-            event_v2(exchange, self._settings) if self._payload_version == "2.0" else event_v1(exchange, self._settings)
+            event_v2(exchange, self._deployment)
+            if self._payload_version == "2.0"
+            else event_v1(exchange, self._deployment)
         )
         try:
             result = await run_handler(

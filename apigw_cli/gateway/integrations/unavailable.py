@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +14,7 @@ class UnavailableIntegration:
     kind: str  # "unmapped-lambda" or "unsupported"
     reason: str
     status: int
-    response_type: str
+    response_type: ResponseType
 
     @property
     def target(self) -> str:
@@ -26,7 +27,7 @@ class UnavailableIntegration:
         operation = exchange.operation
         route = operation.route_key if operation else exchange.request.path
         exchange.error = self.reason
-        return gateway_error(self.status, f"{route}: {self.reason}", response_type=self.response_type)
+        return gateway_error(self.response_type, f"{route}: {self.reason}", status=self.status)
 
 
 def unmapped_lambda(function: str) -> UnavailableIntegration:

@@ -3,7 +3,8 @@ readiness probes. They never reach the spec's routes (start-up refuses a prefix 
 
 from __future__ import annotations
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, json_response
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import json_response
 from apigw_cli.gateway.stages.stage import Handler
 
 

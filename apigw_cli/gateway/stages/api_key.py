@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from apigw_cli.errors import SpecError
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.limits import Quota
 from apigw_cli.gateway.principal import ApiKey, UsagePlan
 from apigw_cli.gateway.stages.stage import Handler
@@ -53,7 +54,7 @@ class ApiKeyStage:
         key = self._keys.find(presented)
         if key is None:
             exchange.error = "API key missing" if not presented else "API key not recognised"
-            return gateway_error(403, "Forbidden", response_type="INVALID_API_KEY")
+            return gateway_error("INVALID_API_KEY")
         exchange.api_key = key
         return await call_next(exchange)
 

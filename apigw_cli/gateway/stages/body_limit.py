@@ -5,7 +5,8 @@ bodies whole), or when a later stage reading the body runs past it."""
 from __future__ import annotations
 
 from apigw_cli.errors import RequestTooLarge
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.stages.stage import Handler
 
 
@@ -29,4 +30,4 @@ class BodyLimitStage:
 
     def _refuse(self, exchange: Exchange) -> GatewayResponse:
         exchange.error = f"request body over the {self.max_bytes}-byte limit"
-        return gateway_error(413, "Request Entity Too Large", response_type="REQUEST_TOO_LARGE")
+        return gateway_error("REQUEST_TOO_LARGE")

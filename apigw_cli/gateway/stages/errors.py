@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from apigw_cli.errors import StoreUnavailable
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.stages.stage import Handler
 
 logger = logging.getLogger("apigw")
@@ -17,8 +18,10 @@ class ErrorBoundaryStage:
             return await call_next(exchange)
         except StoreUnavailable as exc:  # the shared store is down and its policy is fail-closed
             exchange.error = str(exc)
-            return gateway_error(503, "Service Unavailable")
+            return gateway_error(
+                "DEFAULT_5XX", "Service Unavailable", status=503, error_type="ServiceUnavailableException"
+            )
         except Exception as exc:
             logger.exception("unexpected error on %s %s", exchange.request.method, exchange.request.path)
             exchange.error = f"{type(exc).__name__}: {exc}"
-            return gateway_error(500, "Internal server error")
+            return gateway_error("DEFAULT_5XX")

@@ -7,7 +7,8 @@ import time
 from collections.abc import Sequence
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.integrations.base import Integration
 
 
@@ -23,11 +24,9 @@ class IntegrationStage:
             return await self._integrations[operation.index].invoke(exchange)
         except IntegrationTimeout as exc:
             exchange.error = str(exc)
-            return gateway_error(504, "Endpoint request timed out", response_type="INTEGRATION_TIMEOUT")
+            return gateway_error("INTEGRATION_TIMEOUT")
         except IntegrationError as exc:
             exchange.error = str(exc)
-            return gateway_error(
-                502, exc.public_message or "Internal server error", response_type="INTEGRATION_FAILURE"
-            )
+            return gateway_error("INTEGRATION_FAILURE", exc.public_message or "Internal server error")
         finally:
             exchange.integration_latency = time.perf_counter() - started

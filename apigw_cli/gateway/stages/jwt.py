@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apigw_cli.errors import TokenRejected
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.principal import VerifiedJwt
 from apigw_cli.gateway.stages.stage import Handler
 
@@ -163,11 +164,11 @@ class JwtStage:
             claims = await authorizer.verify(exchange.request.header(authorizer.header))
         except TokenRejected as exc:
             exchange.error = f"JWT rejected by {authorizer.name}: {exc}"
-            return gateway_error(401, "Unauthorized", response_type="UNAUTHORIZED")
+            return gateway_error("UNAUTHORIZED")
         scopes = token_scopes(claims)
         missing = [scope for scope in requirement.scopes if scope not in scopes]
         if missing:
             exchange.error = f"JWT lacks scope {', '.join(missing)}"
-            return gateway_error(403, "Forbidden", response_type="ACCESS_DENIED")
+            return gateway_error("INVALID_API_KEY", error_type="AccessDeniedException")  # 403 Forbidden
         exchange.jwt = VerifiedJwt(claims, tuple(sorted(scopes)))
         return await call_next(exchange)

@@ -20,8 +20,11 @@ from typing import Any
 
 from apigw_cli.errors import AuthorizerFailed
 from apigw_cli.gateway.clock import Clock
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
-from apigw_cli.gateway.lambda_runtime import LambdaSettings, event_v1, method_arn, run_handler
+from apigw_cli.gateway.context_variables import context_value, context_variables
+from apigw_cli.gateway.deployment import Deployment
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
+from apigw_cli.gateway.lambda_runtime import event_v1, method_arn, run_handler
 from apigw_cli.gateway.principal import AuthorizerGrant
 from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stores.base import Store
@@ -34,6 +37,15 @@ class Decision:
     allowed: bool
     principal: str | None
     context: dict[str, Any]
+    explicit_deny: bool = False
+    simple: bool = False  # from an HTTP API's {"isAuthorized": ...} answer
+
+    @property
+    def denial(self) -> str:
+        """ACCESS_DENIED's message, as the managed gateway words it."""
+        if self.explicit_deny:
+            return "User is not authorized to access this resource with an explicit deny"
+        return "User is not authorized to access this resource"
 
 
 @dataclass
@@ -42,24 +54,33 @@ class LambdaAuthorizer:
     kind: str  # "token" or "request"
     handler: Callable[..., Any]
     reference: str
-    identity_sources: tuple[str, ...]  # header.X, query.X
+    identity_sources: tuple[str, ...]  # header.X, query.X, context.X, stageVariables.X
     validation: re.Pattern[str] | None
     ttl: float
     simple: bool  # the HTTP API's {"isAuthorized": bool} answer
     executor: ThreadPoolExecutor
-    settings: LambdaSettings
+    deployment: Deployment
     store: Store  # answers are cached there, so workers sharing a store share them
     namespace: str
     timeout: float = 10.0
 
     def identity(self, exchange: Exchange) -> tuple[str, ...] | None:
+        """The identity sources' values, or None when one is missing (the managed gateway then
+        answers 401 without calling the authorizer)."""
         values = []
         for source in self.identity_sources:
             where, _, name = source.partition(".")
-            value = exchange.request.header(name.lower()) if where == "header" else None
-            if where == "query":
+            value: str | None = None
+            if where == "header":
+                value = exchange.request.header(name.lower())
+            elif where == "query":
                 found = exchange.request.query.get(name)
                 value = found[-1] if found else None
+            elif where == "stageVariables":
+                value = (self.deployment.stage_variables or {}).get(name)
+            elif where == "context":
+                found_value = context_value(context_variables(exchange, self.deployment), name)
+                value = str(found_value) if found_value is not None else None
             if not value:
                 return None
             values.append(value)
@@ -72,7 +93,7 @@ class LambdaAuthorizer:
         # identities are tokens: the key holds a digest, never the token itself
         digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
         key = f"{self.namespace}:authorizer:{self.name}:{digest}"
-        arn = method_arn(self.settings, exchange.request.method, operation.path)
+        arn = method_arn(self.deployment, exchange.request.method, operation.path)
         cached = await self.store.get_value(key, now) if self.ttl > 0 else None
         if cached is not None:
             # a cached policy is matched against this request's ARN, as the managed gateway does
@@ -80,7 +101,7 @@ class LambdaAuthorizer:
         if self.kind == "token":
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": identity[0], "methodArn": arn}
         else:
-            event = {"type": "REQUEST", "methodArn": arn, **event_v1(exchange, self.settings)}
+            event = {"type": "REQUEST", "methodArn": arn, **event_v1(exchange, self.deployment)}
         answer = await self._call(event, exchange)
         decision = self._read(answer, arn)  # a malformed answer raises here, and is not cached
         if self.ttl > 0:
@@ -102,7 +123,7 @@ class LambdaAuthorizer:
         if self.simple or "isAuthorized" in answer:
             if not isinstance(answer.get("isAuthorized"), bool):
                 raise AuthorizerFailed(f"authorizer {self.name}: isAuthorized must be true or false")
-            return Decision(answer["isAuthorized"], None, context)
+            return Decision(answer["isAuthorized"], None, context, simple=True)
         policy = answer.get("policyDocument")
         statements = policy.get("Statement") if isinstance(policy, dict) else None
         if not isinstance(statements, list):
@@ -115,7 +136,17 @@ class LambdaAuthorizer:
             allowed = allowed or effect == "allow"
             denied = denied or effect == "deny"
         principal = answer.get("principalId")
-        return Decision(allowed and not denied, str(principal) if principal is not None else None, context)
+        return Decision(allowed and not denied, str(principal) if principal is not None else None, context, denied)
+
+
+@dataclass(frozen=True)
+class UnavailableAuthorizer:
+    """An authorizer the spec declares that cannot run here (a Lambda nobody mapped, a Cognito user
+    pool with no local keys): its routes answer 500 AuthorizerConfigurationException, as the managed
+    gateway does for an authorizer it cannot reach, and start-up says what to configure."""
+
+    name: str
+    reason: str
 
 
 def _covers(statement: dict[str, Any], arn: str) -> bool:
@@ -129,7 +160,7 @@ def _covers(statement: dict[str, Any], arn: str) -> bool:
 
 
 class LambdaAuthorizerStage:
-    def __init__(self, clock: Clock, routes: Sequence[LambdaAuthorizer | None]):
+    def __init__(self, clock: Clock, routes: Sequence[LambdaAuthorizer | UnavailableAuthorizer | None]):
         self._clock = clock
         self._routes = routes  # by operation index
 
@@ -138,17 +169,22 @@ class LambdaAuthorizerStage:
         authorizer = self._routes[operation.index] if operation is not None else None
         if authorizer is None:
             return await call_next(exchange)
+        if isinstance(authorizer, UnavailableAuthorizer):
+            exchange.error = f"authorizer {authorizer.name}: {authorizer.reason}"
+            return gateway_error("AUTHORIZER_CONFIGURATION_ERROR")
         identity = authorizer.identity(exchange)
         if identity is None or (authorizer.validation is not None and not authorizer.validation.fullmatch(identity[0])):
             exchange.error = f"no valid identity for authorizer {authorizer.name}"
-            return gateway_error(401, "Unauthorized", response_type="UNAUTHORIZED")
+            return gateway_error("UNAUTHORIZED")
         try:
             decision = await authorizer.decide(exchange, identity, self._clock.now())
         except AuthorizerFailed as exc:
             exchange.error = str(exc)
-            return gateway_error(500, "Internal server error", response_type="AUTHORIZER_FAILURE")
+            return gateway_error("AUTHORIZER_CONFIGURATION_ERROR")
         if not decision.allowed:
             exchange.error = f"authorizer {authorizer.name} denied"
-            return gateway_error(403, "User is not authorized to access this resource", response_type="ACCESS_DENIED")
+            if decision.simple:  # an HTTP API's authorizer
+                return gateway_error("DEFAULT_4XX", "Forbidden", status=403, error_type="ForbiddenException")
+            return gateway_error("ACCESS_DENIED", decision.denial)
         exchange.authorizer = AuthorizerGrant(decision.principal, decision.context)
         return await call_next(exchange)

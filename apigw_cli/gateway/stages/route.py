@@ -1,17 +1,23 @@
-"""Matches the request to an operation: 404 for an unknown path, 405 (with `Allow`) for a known
-path with another method; HEAD runs the GET operation and drops the body."""
+"""Matches the request to an operation; HEAD runs the GET operation and drops the body. What a
+request that matches no route gets depends on the spec's flavour, as on the managed gateway: a REST
+API answers `403 Missing Authentication Token` (an unknown path and a known path's other method
+alike), an HTTP API `404 Not Found`; a plain OpenAPI spec 404, or 405 with `Allow` for a known
+path with another method."""
 
 from __future__ import annotations
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Match, MethodNotAllowed, Router
 from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.spec.flavour import Flavour
 
 
 class RouteStage:
-    def __init__(self, router: Router[Operation]):
+    def __init__(self, router: Router[Operation], flavour: Flavour = "plain"):
         self._router = router
+        self._flavour = flavour
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
@@ -26,11 +32,13 @@ class RouteStage:
             return response
         if isinstance(found, MethodNotAllowed):
             exchange.error = f"{request.method} is not declared for {found.template}"
-            return gateway_error(
-                405,
-                "Method Not Allowed",
-                [("allow", ", ".join(found.allowed))],
-                response_type="MISSING_AUTHENTICATION_TOKEN",
-            )
-        exchange.error = "no route matches the path"
-        return gateway_error(404, "Not Found", response_type="MISSING_AUTHENTICATION_TOKEN")
+        else:
+            exchange.error = "no route matches the path"
+        if self._flavour == "rest":
+            return gateway_error("MISSING_AUTHENTICATION_TOKEN")
+        if self._flavour == "http" or not isinstance(found, MethodNotAllowed):
+            return gateway_error("RESOURCE_NOT_FOUND")
+        return gateway_error(
+            "DEFAULT_4XX", "Method Not Allowed", [("allow", ", ".join(found.allowed))], status=405,
+            error_type="MethodNotAllowedException",
+        )  # fmt: skip

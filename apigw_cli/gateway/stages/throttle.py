@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from apigw_cli.gateway.clock import Clock
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.limits import DEFAULT_BURST, DEFAULT_RATE, Throttle
 from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stores.base import Store
@@ -61,7 +62,7 @@ class ThrottleStage:
             name, throttle = buckets[failed]
             exchange.error = f"throttled by {name.split(':', 1)[1]} ({throttle})"
             retry = str(max(1, math.ceil(wait))) if math.isfinite(wait) else "60"
-            return gateway_error(429, "Too Many Requests", [("retry-after", retry)], response_type="THROTTLED")
+            return gateway_error("THROTTLED", headers=[("retry-after", retry)])
         if key is not None and key.plan is not None and key.plan.quota is not None:
             quota = key.plan.quota
             period, ends = quota.window(now)
@@ -69,5 +70,5 @@ class ThrottleStage:
             if used > quota.limit:
                 exchange.error = f"quota of key {key.name} used up ({quota})"
                 retry = str(max(1, math.ceil(ends - now)))
-                return gateway_error(429, "Limit Exceeded", [("retry-after", retry)], response_type="QUOTA_EXCEEDED")
+                return gateway_error("QUOTA_EXCEEDED", headers=[("retry-after", retry)])
         return await call_next(exchange)

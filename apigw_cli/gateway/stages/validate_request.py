@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
 from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import BodyParseError, parse_body, select_media
 from apigw_cli.gateway.validation.params import (
@@ -57,9 +58,7 @@ class RequestValidationStage:
         media = select_media(declared.media, content_type or "application/json")
         if media is None:
             exchange.error = f"Content-Type {content_type!r} is not one of {', '.join(declared.media)}"
-            return gateway_error(
-                415, "Unsupported Media Type", response_type="UNSUPPORTED_MEDIA_TYPE", supported=list(declared.media)
-            )
+            return gateway_error("UNSUPPORTED_MEDIA_TYPE", supported=list(declared.media))
         try:
             value = parse_body(media, content_type, request.body)
         except BodyParseError as exc:
@@ -72,7 +71,7 @@ class RequestValidationStage:
 
 
 def _invalid(
-    exchange: Exchange, message: str, errors: list[FieldError], response_type: str = "BAD_REQUEST_BODY"
+    exchange: Exchange, message: str, errors: list[FieldError], response_type: ResponseType = "BAD_REQUEST_BODY"
 ) -> GatewayResponse:
     exchange.error = f"{message}: " + "; ".join(f"{e.path}: {e.error}" for e in errors[:3])
-    return gateway_error(400, message, response_type=response_type, errors=[e.as_dict() for e in errors])
+    return gateway_error(response_type, message, errors=[e.as_dict() for e in errors])

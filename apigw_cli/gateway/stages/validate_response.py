@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from apigw_cli.config import ResponseValidation
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse, gateway_error
+from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import BodyParseError, media_type_of, parse_body, select_media
@@ -31,7 +32,7 @@ class ResponseValidationStage:
         exchange.notes.append(message)
         if self.mode == "strict":
             exchange.error = message
-            return gateway_error(502, "Response does not match the API spec", detail=problem)
+            return gateway_error("INTEGRATION_FAILURE", "Response does not match the API spec", detail=problem)
         logger.warning("%s %s: %s", exchange.request.method, exchange.request.path, message)
         response.headers.append((MISMATCH_HEADER, _header_safe(problem)))
         return response
