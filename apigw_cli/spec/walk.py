@@ -40,6 +40,11 @@ def template_parameters(template: str) -> set[str]:
     return {name.rstrip("+") for name in TEMPLATE_PARAMETER.findall(template)}
 
 
+def greedy_parameters(template: str) -> frozenset[str]:
+    """The names of a template's greedy parameters (`{proxy+}`), which match across slashes."""
+    return frozenset(name[:-1] for name in TEMPLATE_PARAMETER.findall(template) if name.endswith("+"))
+
+
 @dataclass(frozen=True)
 class OperationSite:
     """One operation of `paths`, where it stands, and the path item it belongs to."""

@@ -136,11 +136,6 @@ def test_unmapped_lambda_answers_502_with_what_to_map(rest: Gateway) -> None:
     assert any("ReportsFunction (GET /reports)" in notice for notice in rest.notices)
 
 
-def test_vtl_templates_are_reported_once_at_start_up(rest: Gateway) -> None:
-    notices = [n for n in rest.notices if n.startswith("VTL mapping templates are not applied yet")]
-    assert notices == ["VTL mapping templates are not applied yet: POST /legacy (requestTemplates)"]
-
-
 def test_binary_media_types_reach_the_lambda_event_base64(tmp_path: Path, backend: str) -> None:
     spec = aws_spec(tmp_path, "rest-api-swagger2.yaml", backend)
     (tmp_path / "lambdas" / "pets.py").write_text(

@@ -10,29 +10,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from apigw_cli.gateway.compiling.cloudformation import handler_for, lambda_ref, service_of
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.integrations import PAYLOAD_VERSIONS, http_integration, python_integration
-from apigw_cli.gateway.integrations.aws_custom import (
-    LambdaCustomIntegration,
-    PassthroughGate,
-    SelectingIntegration,
-    TemplateMockIntegration,
-)
 from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.http import HttpIntegration
 from apigw_cli.gateway.integrations.http_api_values import MappedValue
-from apigw_cli.gateway.integrations.integration_responses import IntegrationResponse
+from apigw_cli.gateway.integrations.mapped import HttpBackend, LambdaBackend, MappedIntegration, MockBackend
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
-from apigw_cli.gateway.integrations.request_mapping import ParameterSource, RequestMapping
 from apigw_cli.gateway.integrations.service import ServiceIntegration
 from apigw_cli.gateway.integrations.unavailable import unmapped_lambda, unsupported
+from apigw_cli.gateway.mapping.content import CONTENT_HANDLINGS, ContentHandling
+from apigw_cli.gateway.mapping.parameters import (
+    MappingSource,
+    MappingSyntaxError,
+    RequestParameters,
+    parse_request_parameters,
+    response_source,
+)
+from apigw_cli.gateway.mapping.request import RequestMapping
+from apigw_cli.gateway.mapping.responses import IntegrationResponse, IntegrationResponses
+from apigw_cli.gateway.mapping.templates import PASSTHROUGH_BEHAVIORS, compile_templates
 from apigw_cli.spec.document import Location
-from apigw_cli.spec.walk import template_parameters
+from apigw_cli.spec.walk import greedy_parameters, template_parameters
 
 INTEGRATION_KEY = "x-amazon-apigateway-integration"
-_STATUS_IN_TEMPLATE = re.compile(r'"?statusCode"?\s*:\s*"?(\d{3})')
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,6 @@ class AwsIntegrationSite:
     template: str  # the operation's path template
     route: str  # "GET /pets", for messages
     timeout: float
-    responses: tuple[IntegrationResponse, ...]
 
 
 AwsBuilder = Callable[["AwsIntegrations", AwsIntegrationSite], Integration]
@@ -53,7 +56,6 @@ AwsBuilder = Callable[["AwsIntegrations", AwsIntegrationSite], Integration]
 @dataclass(frozen=True)
 class AwsType:
     build: AwsBuilder
-    proxy: bool  # a proxy integration passes the request through; others have templates and passthroughBehavior
 
 
 class AwsIntegrations:
@@ -63,7 +65,6 @@ class AwsIntegrations:
         self.context = context
         self.unmapped: dict[str, list[str]] = {}
         self.unmapped_services: dict[str, list[str]] = {}  # integrationSubtype -> routes
-        self.templates_skipped: list[str] = []
 
     def notices(self) -> list[str]:
         found = []
@@ -79,8 +80,6 @@ class AwsIntegrations:
                 f"AWS service integrations with no local handler, answering 501: {listed}. Map a subtype "
                 "to a handler under x-gateway.lambdas or in --lambda-map (SQS-SendMessage: file.py:function)"
             )
-        if self.templates_skipped:
-            found.append("VTL mapping templates are not applied yet: " + ", ".join(self.templates_skipped))
         return found
 
     def integration(self, raw: Any, at: Location, template: str, route: str) -> Integration:
@@ -98,16 +97,10 @@ class AwsIntegrations:
             raise context.error(
                 f"timeoutInMillis {timeout_ms!r} must be a positive number", at.child("timeoutInMillis")
             )
-        site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000, self._responses(raw, at))
+        site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000)
         if "integrationSubtype" in raw:
             return self.service(site)
-        self._note_templates(raw, kind, route)
-        integration = chosen.build(self, site)
-        behavior = str(raw.get("passthroughBehavior", "when_no_match")).lower()
-        templates = raw.get("requestTemplates") or {}
-        if not chosen.proxy and (behavior == "never" or (behavior == "when_no_templates" and templates)):
-            return PassthroughGate(integration, frozenset(str(key).lower() for key in templates))
-        return integration
+        return chosen.build(self, site)
 
     def uri(self, site: AwsIntegrationSite) -> Any:
         """The integration's `uri`, stage variables substituted where it is text."""
@@ -152,13 +145,13 @@ class AwsIntegrations:
             subtype, mapped, handler, reference, site.timeout, context.executor, context.deployment
         )
 
-    def http(self, site: AwsIntegrationSite) -> Integration:
+    def http(self, site: AwsIntegrationSite) -> HttpIntegration | Integration:
         uri = self.uri(site)
         if not isinstance(uri, str):
             return unsupported("an http integration whose uri is computed by CloudFormation cannot be resolved locally")
-        mapping = self._request_mapping(site.raw, site.at)
+        mapping = self.request_parameters(site)
         method = str(site.raw.get("httpMethod", "ANY")).upper()
-        known = template_parameters(site.template) | {target for target, _ in mapping.path}
+        known = template_parameters(site.template) | mapping.path_targets
         integration = http_integration(
             self.context,
             uri,
@@ -173,28 +166,42 @@ class AwsIntegrations:
             self.context.notices.append(f"{uri}: connectionType VPC_LINK is served as a direct connection to the uri")
         return integration
 
-    def _request_mapping(self, raw: dict[str, Any], at: Location) -> RequestMapping:
-        parameters = raw.get("requestParameters") or {}
-        if not isinstance(parameters, dict):
-            raise self.context.error("requestParameters must be a mapping", at.child("requestParameters"))
-        found: dict[str, list[tuple[str, ParameterSource]]] = {"path": [], "querystring": [], "header": []}
-        for target, source_text in parameters.items():
-            parts = str(target).split(".", 3)
-            if len(parts) != 4 or parts[:2] != ["integration", "request"] or parts[2] not in found:
-                raise self.context.error(
-                    f"requestParameters key {target!r} must look like integration.request.header.NAME",
-                    at.child("requestParameters", target),
-                )
-            source = ParameterSource.parse(str(source_text))
-            if source is None:
-                self.context.notices.append(
-                    f"requestParameters {target}: source {source_text!r} is not supported locally"
-                )
-                continue
-            found[parts[2]].append((parts[3], source))
-        return RequestMapping(tuple(found["path"]), tuple(found["querystring"]), tuple(found["header"]))
+    def request_parameters(self, site: AwsIntegrationSite) -> RequestParameters:
+        """`requestParameters`: a mapping the managed gateway would refuse is a SpecError there."""
+        declared = site.raw.get("requestParameters") or {}
+        at = site.at.child("requestParameters")
+        if not isinstance(declared, dict):
+            raise self.context.error("requestParameters must be a mapping", at)
+        greedy = greedy_parameters(site.template)
+        parameters, problems = parse_request_parameters(declared, greedy)
+        if problems:
+            key, reason = problems[0]
+            raise self.context.error(f"requestParameters {key}: {reason}", at.child(key))
+        return parameters
 
-    def _responses(self, raw: dict[str, Any], at: Location) -> tuple[IntegrationResponse, ...]:
+    def request_mapping(self, site: AwsIntegrationSite) -> RequestMapping:
+        """What a non-proxy integration makes of the method request: templates, parameters, content handling."""
+        raw, at = site.raw, site.at
+        behavior = str(raw.get("passthroughBehavior", "when_no_match")).lower()
+        if behavior not in PASSTHROUGH_BEHAVIORS:
+            raise self.context.error(
+                f"passthroughBehavior {raw.get('passthroughBehavior')!r} is not one of: "
+                + ", ".join(PASSTHROUGH_BEHAVIORS),
+                at.child("passthroughBehavior"),
+            )
+        templates = compile_templates(
+            self.context.document,
+            raw.get("requestTemplates"),
+            at.child("requestTemplates"),
+            self.context.notices,
+            behavior,
+        )
+        return RequestMapping(templates, self.request_parameters(site), self._content_handling(raw, at))
+
+    def responses(self, site: AwsIntegrationSite) -> IntegrationResponses:
+        """The integration responses: selection pattern (the key, or `selectionPattern`), status,
+        response parameters and templates of each; `default` last."""
+        raw, at = site.raw, site.at
         declared = raw.get("responses") or {}
         if not isinstance(declared, dict):
             raise self.context.error("integration responses must be a mapping", at.child("responses"))
@@ -215,36 +222,45 @@ class AwsIntegrations:
             status = entry.get("statusCode", 200)
             if not str(status).isdigit():
                 raise self.context.error(f"statusCode {status!r} is not an HTTP status", where.child("statusCode"))
-            headers = tuple(
-                (str(name).split(".", 3)[-1], str(value)[1:-1])
-                for name, value in (entry.get("responseParameters") or {}).items()
-                if str(name).startswith("method.response.header.")
-                and str(value).startswith("'")
-                and str(value).endswith("'")
+            headers = self._response_parameters(entry.get("responseParameters"), where.child("responseParameters"))
+            templates = compile_templates(
+                self.context.document,
+                entry.get("responseTemplates"),
+                where.child("responseTemplates"),
+                self.context.notices,
             )
-            body, content_type = _static_template(entry.get("responseTemplates"))
-            found.append(IntegrationResponse(pattern, int(status), headers, body, content_type))
-        # entries with a pattern are tried first; the default catches the rest
-        return tuple(sorted(found, key=lambda entry: entry.pattern is None))
+            handling = self._content_handling(entry, where)
+            found.append(IntegrationResponse(pattern, int(status), headers, templates, handling))
+        # entries with a pattern are tried first, in declared order; the default catches the rest
+        return IntegrationResponses(tuple(sorted(found, key=lambda entry: entry.pattern is None)))
 
-    def _note_templates(self, raw: dict[str, Any], kind: str, route: str) -> None:
-        dynamic = []
-        for key in ("requestTemplates", "responseTemplates"):
-            templates = raw.get(key)
-            if kind == "mock" and key == "requestTemplates":
-                templates = {
-                    k: v
-                    for k, v in (templates or {}).items()
-                    if not _STATUS_IN_TEMPLATE.fullmatch(str(v).strip("{} \n"))
-                }
-            if isinstance(templates, dict) and any(is_vtl(t) for t in templates.values()):
-                dynamic.append(key)
-        for entry in (raw.get("responses") or {}).values():
-            if isinstance(entry, dict) and any(is_vtl(t) for t in (entry.get("responseTemplates") or {}).values()):
-                dynamic.append("responses.responseTemplates")
-                break
-        if dynamic:
-            self.templates_skipped.append(f"{route} ({', '.join(dynamic)})")
+    def _response_parameters(self, declared: Any, at: Location) -> tuple[tuple[str, MappingSource], ...]:
+        if declared is None:
+            return ()
+        if not isinstance(declared, dict):
+            raise self.context.error("responseParameters must be a mapping", at)
+        found = []
+        prefix = "method.response.header."
+        for target, source in declared.items():
+            if not str(target).startswith(prefix) or len(str(target)) == len(prefix):
+                raise self.context.error(
+                    f"responseParameters key {target!r} must look like method.response.header.NAME", at.child(target)
+                )
+            try:
+                found.append((str(target)[len(prefix) :], response_source(str(source))))
+            except MappingSyntaxError as exc:
+                raise self.context.error(f"responseParameters {target}: {exc}", at.child(target)) from None
+        return tuple(found)
+
+    def _content_handling(self, raw: dict[str, Any], at: Location) -> ContentHandling | None:
+        value = raw.get("contentHandling")
+        if value is None:
+            return None
+        if value not in CONTENT_HANDLINGS:
+            raise self.context.error(
+                f"contentHandling {value!r} is not one of: {', '.join(CONTENT_HANDLINGS)}", at.child("contentHandling")
+            )
+        return cast(ContentHandling, value)
 
 
 def _aws_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:
@@ -267,7 +283,8 @@ def _aws(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration
         return found
     context = integrations.context
     handler = context.load_handler(found, site.at.child("uri"))
-    return LambdaCustomIntegration(handler, found, site.timeout, context.executor, site.responses)
+    backend = LambdaBackend(handler, found, site.timeout, context.executor)
+    return _mapped(integrations, site, backend)
 
 
 def _http_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:
@@ -275,44 +292,30 @@ def _http_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Inte
 
 
 def _http(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:
-    integration = integrations.http(site)
-    return SelectingIntegration(integration, site.responses) if site.responses else integration
+    http = integrations.http(site)
+    if not isinstance(http, HttpIntegration):
+        return http
+    greedy = greedy_parameters(site.template)
+    return _mapped(integrations, site, HttpBackend(http, greedy))
 
 
 def _mock(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:
-    templates = site.raw.get("requestTemplates") or {}
-    template = templates.get("application/json") if isinstance(templates, dict) else None
-    if template is None and isinstance(templates, dict) and templates:
-        template = next(iter(templates.values()))
-    found = _STATUS_IN_TEMPLATE.search(str(template or ""))
-    return TemplateMockIntegration(int(found.group(1)) if found else 200, site.responses)
+    return _mapped(integrations, site, MockBackend())
+
+
+def _mapped(integrations: AwsIntegrations, site: AwsIntegrationSite, backend: Any) -> Integration:
+    request = integrations.request_mapping(site)
+    return MappedIntegration(backend, request, integrations.responses(site), integrations.context.deployment)
 
 
 AWS_INTEGRATIONS: Mapping[str, AwsType] = {
-    "aws_proxy": AwsType(_aws_proxy, proxy=True),
-    "http_proxy": AwsType(_http_proxy, proxy=True),
-    "http": AwsType(_http, proxy=False),
-    "mock": AwsType(_mock, proxy=False),
-    "aws": AwsType(_aws, proxy=False),
+    "aws_proxy": AwsType(_aws_proxy),
+    "http_proxy": AwsType(_http_proxy),
+    "http": AwsType(_http),
+    "mock": AwsType(_mock),
+    "aws": AwsType(_aws),
 }
 AWS_TYPES = tuple(AWS_INTEGRATIONS)
-
-
-def is_vtl(template: Any) -> bool:
-    """Whether a mapping template has VTL in it (a variable or a directive), not static text."""
-    text = str(template or "")
-    return "$" in text or "#" in text
-
-
-def _static_template(templates: Any) -> tuple[bytes | None, str | None]:
-    if not isinstance(templates, dict) or not templates:
-        return None, None
-    content_type, template = next(iter(templates.items()))
-    if "application/json" in templates:
-        content_type, template = "application/json", templates["application/json"]
-    if template is None or is_vtl(template):
-        return None, None
-    return str(template).encode(), str(content_type)
 
 
 def request_validation(context: CompileContext, operation: dict[str, Any], at: Location) -> tuple[bool, bool]:

@@ -13,7 +13,7 @@ from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.http import HttpIntegration, UrlTemplate
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
-from apigw_cli.gateway.integrations.request_mapping import RequestMapping
+from apigw_cli.gateway.mapping.parameters import RequestParameters
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import template_parameters
 
@@ -62,7 +62,7 @@ def http_integration(
     method: str | None,
     timeout: float,
     known_params: set[str] | None = None,
-    mapping: RequestMapping | None = None,
+    mapping: RequestParameters | None = None,
 ) -> HttpIntegration:
     url = context.deployment.substitute(url, context.document, url_at)
     try:
@@ -73,7 +73,9 @@ def http_integration(
     unknown = [name for name in parsed.names if name not in declared]
     if unknown:
         raise context.error(f"url uses {{{unknown[0]}}} but the path {template} has no such parameter", url_at)
-    return HttpIntegration(parsed, method, timeout, context.backend, context.options.max_response_bytes, url, mapping)
+    return HttpIntegration(
+        parsed, method, timeout, context.backend, context.options.max_response_bytes, url, mapping, context.deployment
+    )
 
 
 def _http(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:

@@ -2,7 +2,10 @@
 
 `{param}` in the URL takes the request's path parameters (percent-encoded; a greedy `{proxy+}`
 keeps its slashes), the query string is passed through, hop-by-hop headers are dropped both
-ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is retried.
+ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is retried. The
+managed gateway's `requestParameters` (an AWS `http_proxy`) set path, query string and header
+values over what passes through. `send` is the backend call the non-proxy `http` integration
+shares.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLarge
+from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
-from apigw_cli.gateway.integrations.request_mapping import RequestMapping
+from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters
+from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER
 
 HOP_BY_HOP = frozenset(
@@ -47,15 +52,17 @@ class UrlTemplate:
     def names(self) -> tuple[str, ...]:
         return tuple(name.rstrip("+") for name in self.parts[1::2])
 
-    def render(self, params: dict[str, str]) -> str:
+    def render(self, params: dict[str, str], keep_slashes: frozenset[str] | set[str] = frozenset()) -> str:
+        """The URL with each placeholder percent-encoded; a greedy one (`{proxy+}`), or one named in
+        `keep_slashes` (mapped from a greedy path parameter), keeps its slashes."""
         out = []
         for index, piece in enumerate(self.parts):
             if index % 2 == 0:
                 out.append(piece)
             else:
-                greedy = piece.endswith("+")
-                value = params.get(piece.rstrip("+"), "")
-                out.append(quote(value, safe="/" if greedy else ""))
+                name = piece.rstrip("+")
+                greedy = piece.endswith("+") or name in keep_slashes
+                out.append(quote(params.get(name, ""), safe="/" if greedy else ""))
         return "".join(out)
 
 
@@ -70,37 +77,38 @@ class HttpIntegration:
         client: BackendClient,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         shown_url: str = "",
-        mapping: RequestMapping | None = None,
+        mapping: RequestParameters | None = None,
+        deployment: Deployment | None = None,
     ):
-        self._url = url
-        self._method = method
+        self.url = url
+        self.method = method
         self._timeout = timeout
         self._client = client
         client.wanted = True
         self._max_response_bytes = max_response_bytes
         self._shown = shown_url or "".join(url.parts)
-        self._mapping = mapping
+        self._mapping = mapping  # the managed gateway's requestParameters, over what passes through
+        self._deployment = deployment or Deployment(None)
         self._client_timeout: Any = None  # aiohttp.ClientTimeout, made on first use (aiohttp loads lazily)
 
     @property
     def target(self) -> str:
-        return f"{self._method + ' ' if self._method else ''}{self._shown}"
+        return f"{self.method + ' ' if self.method else ''}{self._shown}"
 
     async def aclose(self) -> None:
         return None  # the client belongs to the snapshot
 
     async def invoke(self, exchange: Exchange) -> GatewayResponse:
-        import aiohttp
-        from yarl import URL
-
         request = exchange.request
-        mapping = self._mapping
-        url = self._url.render(mapping.path_params(exchange) if mapping else exchange.path_params)
+        parts = IntegrationRequestParts(path=dict(exchange.path_params))
+        if self._mapping is not None:
+            self._mapping.apply(MappingScope(exchange, self._deployment, request.body), parts)
+        url = self.url.render(parts.path, parts.greedy)
         query = request.query_string
-        if mapping is not None and mapping.query:
-            query = "&".join(filter(None, [query, urlencode(mapping.query_pairs(exchange))]))
+        if parts.query:
+            query = "&".join(filter(None, [query, urlencode(parts.query)]))
         if query:
-            url += ("&" if self._url.has_query else "?") + query
+            url += ("&" if self.url.has_query else "?") + query
         connection_listed = {
             token.strip().lower() for token in (request.header("connection") or "").split(",") if token.strip()
         }
@@ -118,10 +126,9 @@ class HttpIntegration:
         )
         if not any(name == "x-forwarded-proto" for name, _ in headers):
             headers.append(("x-forwarded-proto", request.scheme))
-        if mapping is not None and mapping.header:
-            mapped = mapping.headers(exchange)
-            names = {name for name, _ in mapped}
-            headers = [(name, value) for name, value in headers if name not in names] + mapped
+        if parts.headers:
+            names = {name for name, _ in parts.headers}
+            headers = [(name, value) for name, value in headers if name not in names] + parts.headers
         body: Any = None
         source = request.body_source
         if request.body:
@@ -131,10 +138,17 @@ class HttpIntegration:
             length = request.header("content-length")
             if length is not None:
                 headers.append(("content-length", length))
+        return await self.send(self.method or request.method, url, headers, body)
+
+    async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: Any) -> GatewayResponse:
+        """One request to the backend (`url` already percent-encoded), its whole answer read, up to
+        the response size limit; IntegrationError / IntegrationTimeout when it fails."""
+        import aiohttp
+        from yarl import URL
+
         session = await self._client.session()
         if self._client_timeout is None:
             self._client_timeout = aiohttp.ClientTimeout(total=self._timeout)
-        method = self._method or request.method
         try:
             async with session.request(
                 method,

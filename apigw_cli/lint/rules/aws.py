@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from apigw_cli.gateway.compiling.aws_integrations import AWS_TYPES, INTEGRATION_KEY, is_vtl
+from apigw_cli.gateway.compiling.aws_integrations import AWS_TYPES, INTEGRATION_KEY
 from apigw_cli.gateway.compiling.cloudformation import LambdaRef, lambda_ref, service_of
 from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
@@ -85,21 +84,20 @@ def aws_authorizer(ctx: LintContext) -> Iterator[Problem]:
 
 
 def vtl_problem(template: str) -> str | None:
-    """A structural check of a VTL template: directives balanced with #end, brackets closed."""
-    depth = 0
-    for token in re.findall(r"#(?:if|foreach|macro|define|end)\b", template):
-        depth += -1 if token == "#end" else 1
-        if depth < 0:
-            return "#end without an opening #if/#foreach"
-    if depth > 0:
-        return f"{depth} #if/#foreach without #end"
-    for opening, closing in ("()", "{}", "[]"):
-        if template.count(opening) != template.count(closing):
-            return f"unbalanced {opening}{closing}"
+    """Why a mapping template does not parse (the engine serve renders it with), or None."""
+    if not template.strip():
+        return None
+    from apigw_cli.gateway.vtl.engine import CompiledTemplate
+    from apigw_cli.gateway.vtl.errors import TemplateSyntaxError
+
+    try:
+        CompiledTemplate(template, "lint")
+    except TemplateSyntaxError as exc:
+        return f"does not parse: {exc} (serve answers 500 where it is used)"
     return None
 
 
-@rule("aws-vtl", Severity.WARN, "Mapping templates (VTL) have balanced directives and brackets.")
+@rule("aws-vtl", Severity.WARN, "Mapping templates (VTL) parse.")
 def aws_vtl(ctx: LintContext) -> Iterator[Problem]:
     for route, raw, at in _integrations(ctx):
         places: list[tuple[Any, Location]] = [(raw.get("requestTemplates"), at.child("requestTemplates"))]
@@ -146,8 +144,6 @@ def aws_unsupported(ctx: LintContext) -> Iterator[Problem]:
                 "cannot run locally (serve answers 501)",
                 at,
             )
-        if _has_vtl(raw):
-            yield Problem(f"{route}: VTL mapping templates are not applied by the local gateway yet", at)
 
 
 # the x-amazon-apigateway-* keys apigw reads (compiling/aws.py); any other is named as not applied
@@ -172,11 +168,3 @@ def aws_extension_unread(ctx: LintContext) -> Iterator[Problem]:
         for key in container:
             if str(key).startswith("x-amazon-apigateway-") and key not in READ_KEYS:
                 yield Problem(f"{key} on {where} is not applied by the local gateway", at.child(key))
-
-
-def _has_vtl(raw: dict[str, Any]) -> bool:
-    templates: list[Any] = list(as_map(raw.get("requestTemplates")).values())
-    for entry in as_map(raw.get("responses")).values():
-        if isinstance(entry, dict):
-            templates.extend(as_map(entry.get("responseTemplates")).values())
-    return any(is_vtl(template) for template in templates)
