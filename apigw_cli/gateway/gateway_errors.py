@@ -109,3 +109,44 @@ def gateway_error(
     response.response_type = kind
     response.message = text or ""
     return response
+
+
+# HTTP APIs answer the same failures with other statuses and messages, no x-amzn-ErrorType, and no
+# customisation (gateway responses are REST API only): 503 "Service Unavailable" for a timed-out
+# integration (a recorded answer in cortexlabs/cortex#1225), 500 "Internal Server Error" for a
+# failed one or a broken authorizer, 401 / 403 / 404 / 429 with their reason phrases.
+HTTP_API_ANSWERS: dict[ResponseType, tuple[int, str]] = {
+    "ACCESS_DENIED": (403, "Forbidden"),
+    "API_CONFIGURATION_ERROR": (500, "Internal Server Error"),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, "Internal Server Error"),
+    "AUTHORIZER_FAILURE": (500, "Internal Server Error"),
+    "DEFAULT_5XX": (500, "Internal Server Error"),
+    "INTEGRATION_FAILURE": (500, "Internal Server Error"),
+    "INTEGRATION_TIMEOUT": (503, "Service Unavailable"),
+    "INVALID_API_KEY": (403, "Forbidden"),
+    "MISSING_AUTHENTICATION_TOKEN": (404, "Not Found"),
+    "RESOURCE_NOT_FOUND": (404, "Not Found"),
+    "THROTTLED": (429, "Too Many Requests"),
+    "UNAUTHORIZED": (401, "Unauthorized"),
+}
+
+
+def as_http_api(response: GatewayResponse, request_id: str) -> GatewayResponse:
+    """A gateway error as an HTTP API answers it: a type's own answer becomes the HTTP API's (see
+    HTTP_API_ANSWERS); one the gateway worded itself (a 501 naming what cannot run here) keeps its
+    status and body. Neither carries x-amzn-ErrorType."""
+    kind = response.response_type
+    if kind is None:
+        return response
+    headers = [(name, value) for name, value in response.headers if name.lower() != ERROR_TYPE_HEADER]
+    headers.append(("apigw-requestid", request_id))
+    own = RESPONSE_KINDS.get(kind)  # type: ignore[call-overload]
+    replaced = HTTP_API_ANSWERS.get(kind)  # type: ignore[call-overload]
+    if own is None or replaced is None or (response.status, response.message) != (own.status, own.message or ""):
+        response.headers = headers
+        return response
+    status, message = replaced
+    answer = json_response(status, {"message": message}, [(n, v) for n, v in headers if n.lower() != "content-type"])
+    answer.response_type = kind
+    answer.message = message
+    return answer

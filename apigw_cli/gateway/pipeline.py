@@ -24,6 +24,7 @@ from apigw_cli.gateway.stages.cache import CacheStage
 from apigw_cli.gateway.stages.cors import CorsPolicy, CorsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
+from apigw_cli.gateway.stages.http_api_errors import HttpApiErrorsStage
 from apigw_cli.gateway.stages.integration import IntegrationStage
 from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, LambdaAuthorizerStage, UnavailableAuthorizer
@@ -80,7 +81,10 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             if state.recorder is not None
             else None,
             CorsStage(parts.cors) if parts.cors is not None else None,
-            GatewayResponsesStage(parts.gateway_responses) if parts.gateway_responses is not None else None,
+            GatewayResponsesStage(parts.gateway_responses)
+            if parts.gateway_responses is not None and parts.flavour != "http"
+            else None,
+            HttpApiErrorsStage() if parts.flavour == "http" else None,
             BodyLimitStage(settings.max_body_bytes),
             RouteStage(parts.router, parts.flavour),
             JwtStage(jwt) if jwt is not None else None,

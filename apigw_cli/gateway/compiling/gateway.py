@@ -112,7 +112,7 @@ class _GatewayCompiler:
                 api_throttle=deployment.throttle or api_throttle(document),
                 api_keys=self.keys,
                 cors=read_cors(document),
-                gateway_responses=read_gateway_responses(document),
+                gateway_responses=read_gateway_responses(document, deployment, context.notices),
                 api_name=str(title or document.root_path.name),
                 deployment=deployment.name,
                 namespace=str(document.root_path),  # keeps two specs served from one store apart
