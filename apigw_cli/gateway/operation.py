@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from apigw_cli.gateway.validation.body import MediaSpec
 from apigw_cli.gateway.validation.params import ParameterSpec
@@ -54,6 +54,9 @@ class Operation:
     source: str  # file#pointer of the operation, for messages
     validate_parameters: bool = True
     validate_body: bool = True
+    # "aws": the managed gateway's request validators (x-amazon-apigateway-request-validators): required
+    # parameters present, a JSON body against its model, and its messages; "openapi": everything declared
+    validation_style: Literal["openapi", "aws"] = "openapi"
     fingerprint: str = ""  # a digest of the operation as the spec wrote it, to tell what a reload changed
 
     @property

@@ -55,10 +55,19 @@ def test_swagger2_base_path_and_aws_proxy_through_fn_sub(rest: Gateway) -> None:
     assert call(rest, "GET", "/pets").status_code == 404
 
 
-def test_swagger2_query_parameters_are_validated_by_the_default_validator(rest: Gateway) -> None:
-    response = call(rest, "GET", "/prod/pets?limit=500")
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["path"] == "query.limit"
+def test_the_default_validator_checks_required_parameters_as_the_managed_gateway_does(rest: Gateway) -> None:
+    missing = call(rest, "GET", "/prod/search")
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {"message": "Missing required request parameters: [q, x-tenant]"},
+    )
+    assert missing.headers["x-amzn-errortype"] == "BadRequestException"
+    one = call(rest, "GET", "/prod/search?q=cats")
+    assert one.json() == {"message": "Missing required request parameters: [x-tenant]"}
+    # the managed gateway checks presence, not values: page=0 (minimum 1) passes, as limit=500 does
+    found = call(rest, "GET", "/prod/search?q=cats&page=0", headers={"x-tenant": "t1"})
+    assert (found.status_code, found.json()) == (200, {"q": "cats"})
+    assert call(rest, "GET", "/prod/pets?limit=500").status_code == 200
 
 
 def test_fn_getatt_in_an_fn_sub_list_maps_by_logical_id(rest: Gateway) -> None:
@@ -108,10 +117,10 @@ def test_http_integration_maps_parameters_and_selects_responses(rest: Gateway) -
     assert call(rest, "POST", "/prod/legacy?status=500", data={"name": "Ada"}).status_code == 503
 
 
-def test_form_data_parameters_are_validated(rest: Gateway) -> None:
+def test_form_bodies_pass_the_body_validator_which_has_json_models_only(rest: Gateway) -> None:
     response = call(rest, "POST", "/prod/legacy", data={"age": "-1"})
-    assert response.status_code == 422
-    assert response.json()["type"] == "BAD_REQUEST_BODY"
+    assert response.status_code == 200
+    assert base64.b64decode(response.json()["body"]) == b"age=-1"
 
 
 def test_any_method_and_greedy_proxy(rest: Gateway) -> None:

@@ -318,19 +318,20 @@ AWS_INTEGRATIONS: Mapping[str, AwsType] = {
 AWS_TYPES = tuple(AWS_INTEGRATIONS)
 
 
-def request_validation(context: CompileContext, operation: dict[str, Any], at: Location) -> tuple[bool, bool]:
-    """(validate parameters, validate body) for an operation. Specs that declare the managed
-    gateway's request validators get its semantics: no validator named, nothing validated. A name
-    that no validator has is what the managed gateway's import warns of and then ignores: a
-    start-up note, and no validation."""
+def request_validation(context: CompileContext, operation: dict[str, Any], at: Location) -> tuple[bool, bool, bool]:
+    """(validate parameters, validate body, the managed gateway's way) for an operation. Specs that
+    declare the managed gateway's request validators get its semantics: no validator named, nothing
+    validated; a validator checks that required parameters are there and a JSON body against its
+    model. A name that no validator has is what the managed gateway's import warns of and then
+    ignores: a start-up note, and no validation."""
     root = context.document.root
     validators = root.get("x-amazon-apigateway-request-validators")
     key = "x-amazon-apigateway-request-validator"
     name = operation.get(key, root.get(key))
     if validators is None and name is None:
-        return True, True
+        return True, True, False
     if name is None:
-        return False, False
+        return False, False, True
     if not isinstance(validators, dict) or name not in validators:
         defined = ", ".join(validators) if isinstance(validators, dict) else "none"
         where = at.child(key) if key in operation else context.document.root_location.child(key)
@@ -338,6 +339,6 @@ def request_validation(context: CompileContext, operation: dict[str, Any], at: L
             f"{where}: request validator {name!r} is not defined in x-amazon-apigateway-request-validators "
             f"(defined: {defined}): requests there are not validated, as the managed gateway's import does"
         )
-        return False, False
+        return False, False, True
     chosen = validators[name] or {}
-    return bool(chosen.get("validateRequestParameters")), bool(chosen.get("validateRequestBody"))
+    return bool(chosen.get("validateRequestParameters")), bool(chosen.get("validateRequestBody")), True

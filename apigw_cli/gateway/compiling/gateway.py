@@ -193,7 +193,7 @@ class _GatewayCompiler:
         raw, at = site.operation, site.at
         merged = operation_parameters(document, site, raising(document))
         integration = self._integration(site, integration_config)
-        validate_parameters, validate_body = request_validation(context, raw, at)
+        validate_parameters, validate_body, aws_validators = request_validation(context, raw, at)
         no_auth = context.settings.no_auth
         enforced = frozenset(self.jwt_authorizers) | frozenset(self.lambda_authorizers)
         key_required, other_schemes = requires_api_key(document, raw, enforced)
@@ -227,6 +227,7 @@ class _GatewayCompiler:
             source=str(at),
             validate_parameters=validate_parameters,
             validate_body=validate_body,
+            validation_style="aws" if aws_validators else "openapi",
             fingerprint=_fingerprint(raw, integration_config),
         )
         return Route(

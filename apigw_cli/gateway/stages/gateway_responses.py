@@ -62,7 +62,7 @@ class GatewayResponses:
             message=response.message,
             messageString=json.dumps(response.message),
             responseType=kind,
-            validationErrorString=response.message if kind.startswith("BAD_REQUEST") else "",
+            validationErrorString=(exchange.error or response.message) if kind.startswith("BAD_REQUEST") else "",
         )
         if style.status is not None:
             response.status = style.status
