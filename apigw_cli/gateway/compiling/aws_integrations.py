@@ -23,6 +23,13 @@ from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
 from apigw_cli.gateway.integrations.service import ServiceIntegration
 from apigw_cli.gateway.integrations.unavailable import unmapped_lambda, unsupported
 from apigw_cli.gateway.mapping.content import CONTENT_HANDLINGS, ContentHandling
+from apigw_cli.gateway.mapping.http_api import (
+    HttpApiMappingError,
+    HttpApiRequestParameters,
+    HttpApiResponseParameters,
+    parse_http_api_request,
+    parse_http_api_responses,
+)
 from apigw_cli.gateway.mapping.parameters import (
     MappingSource,
     MappingSyntaxError,
@@ -149,7 +156,8 @@ class AwsIntegrations:
         uri = self.uri(site)
         if not isinstance(uri, str):
             return unsupported("an http integration whose uri is computed by CloudFormation cannot be resolved locally")
-        mapping = self.request_parameters(site)
+        http_api = self.http_api_parameters(site)
+        mapping = self.request_parameters(site) if http_api is None else RequestParameters()
         method = str(site.raw.get("httpMethod", "ANY")).upper()
         known = template_parameters(site.template) | mapping.path_targets
         integration = http_integration(
@@ -161,10 +169,36 @@ class AwsIntegrations:
             site.timeout,
             known,
             mapping,
+            http_api,
         )
         if str(site.raw.get("connectionType", "INTERNET")).upper() == "VPC_LINK":
             self.context.notices.append(f"{uri}: connectionType VPC_LINK is served as a direct connection to the uri")
         return integration
+
+    def http_api_parameters(
+        self, site: AwsIntegrationSite
+    ) -> tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None:
+        """An HTTP API's `requestParameters` (`overwrite:header.x`, ...) and `responseParameters` (per
+        status code), or None for a REST API's integration."""
+        raw, at = site.raw, site.at
+        request = raw.get("requestParameters") or {}
+        response = raw.get("responseParameters") or {}
+        if self.context.flavour != "http" and not any(":" in str(key) for key in request):
+            return None
+        if not request and not response:
+            return None
+        for key, declared in (("requestParameters", request), ("responseParameters", response)):
+            if not isinstance(declared, dict):
+                raise self.context.error(f"{key} must be a mapping", at.child(key))
+        try:
+            parsed_request = parse_http_api_request(request)
+        except HttpApiMappingError as exc:
+            raise self.context.error(f"requestParameters: {exc}", at.child("requestParameters")) from None
+        try:
+            parsed_response = parse_http_api_responses(response)
+        except HttpApiMappingError as exc:
+            raise self.context.error(f"responseParameters: {exc}", at.child("responseParameters")) from None
+        return parsed_request, parsed_response
 
     def request_parameters(self, site: AwsIntegrationSite) -> RequestParameters:
         """`requestParameters`: a mapping the managed gateway would refuse is a SpecError there."""

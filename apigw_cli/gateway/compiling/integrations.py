@@ -13,6 +13,7 @@ from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.http import HttpIntegration, UrlTemplate
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
+from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters
 from apigw_cli.gateway.mapping.parameters import RequestParameters
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import template_parameters
@@ -63,6 +64,7 @@ def http_integration(
     timeout: float,
     known_params: set[str] | None = None,
     mapping: RequestParameters | None = None,
+    http_api: tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None = None,
 ) -> HttpIntegration:
     url = context.deployment.substitute(url, context.document, url_at)
     try:
@@ -74,7 +76,15 @@ def http_integration(
     if unknown:
         raise context.error(f"url uses {{{unknown[0]}}} but the path {template} has no such parameter", url_at)
     return HttpIntegration(
-        parsed, method, timeout, context.backend, context.options.max_response_bytes, url, mapping, context.deployment
+        parsed,
+        method,
+        timeout,
+        context.backend,
+        context.options.max_response_bytes,
+        url,
+        mapping,
+        context.deployment,
+        http_api,
     )
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLarge
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
+from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters, OutgoingRequest
 from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters
 from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER
@@ -79,6 +80,7 @@ class HttpIntegration:
         shown_url: str = "",
         mapping: RequestParameters | None = None,
         deployment: Deployment | None = None,
+        http_api: tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None = None,
     ):
         self.url = url
         self.method = method
@@ -89,6 +91,7 @@ class HttpIntegration:
         self._shown = shown_url or "".join(url.parts)
         self._mapping = mapping  # the managed gateway's requestParameters, over what passes through
         self._deployment = deployment or Deployment(None)
+        self._http_api = http_api  # an HTTP API's requestParameters / responseParameters
         self._client_timeout: Any = None  # aiohttp.ClientTimeout, made on first use (aiohttp loads lazily)
 
     @property
@@ -129,6 +132,8 @@ class HttpIntegration:
         if parts.headers:
             names = {name for name, _ in parts.headers}
             headers = [(name, value) for name, value in headers if name not in names] + parts.headers
+        if self._http_api is not None:
+            url, headers = self._map_http_api(exchange, url, headers)
         body: Any = None
         source = request.body_source
         if request.body:
@@ -138,7 +143,22 @@ class HttpIntegration:
             length = request.header("content-length")
             if length is not None:
                 headers.append(("content-length", length))
-        return await self.send(self.method or request.method, url, headers, body)
+        response = await self.send(self.method or request.method, url, headers, body)
+        if self._http_api is not None:
+            response = self._http_api[1].apply(exchange, self._deployment, response)
+        return response
+
+    def _map_http_api(
+        self, exchange: Exchange, url: str, headers: list[tuple[str, str]]
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """An HTTP API's request parameter mapping, on the URL and headers about to be sent."""
+        assert self._http_api is not None
+        split = urlsplit(url)
+        outgoing = OutgoingRequest(None, parse_qsl(split.query, keep_blank_values=True), headers)
+        self._http_api[0].apply(exchange, self._deployment, outgoing)
+        path = quote(outgoing.path, safe="/%") if outgoing.path is not None else split.path
+        query = urlencode(outgoing.query)
+        return urlunsplit((split.scheme, split.netloc, path, query, "")), outgoing.headers
 
     async def send(self, method: str, url: str, headers: list[tuple[str, str]], body: Any) -> GatewayResponse:
         """One request to the backend (`url` already percent-encoded), its whole answer read, up to
