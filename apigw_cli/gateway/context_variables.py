@@ -78,7 +78,7 @@ def context_variables(exchange: Exchange, deployment: Deployment) -> dict[str, A
         "apiId": API_ID,
         "authorizer": authorizer(exchange),
         "awsEndpointRequestId": exchange.request_id,
-        "deploymentId": "apigwlocal",
+        "deploymentId": deployment.deployment_id,
         "domainName": host,
         "domainPrefix": prefix,
         "error": {"message": "", "messageString": '""', "responseType": "", "validationErrorString": ""},

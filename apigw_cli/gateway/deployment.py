@@ -5,6 +5,7 @@ gateway gives its API (account, API id, region) wherever the managed gateway wou
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,11 @@ class Deployment:
     def stage(self) -> str:
         """The stage name events and `$context.stage` carry: `$default` when the spec declares none."""
         return self.name or "$default"
+
+    @property
+    def deployment_id(self) -> str:
+        """`requestContext.deploymentId`: six characters, the same for the same stage in every run."""
+        return hashlib.blake2b(f"deployment:{self.stage}".encode(), digest_size=8).hexdigest()[:6]
 
     @property
     def stage_variables(self) -> dict[str, str] | None:

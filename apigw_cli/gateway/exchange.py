@@ -147,6 +147,7 @@ class Exchange:
     received_at: float  # epoch seconds
     operation: Operation | None = None  # the route stage
     path_params: dict[str, str] = field(default_factory=dict)  # the route stage
+    route_path: str = ""  # the route stage: the path under the base (stage) path it was served at
     params: dict[str, Any] = field(default_factory=dict)  # request validation: "query.limit" -> coerced value
     api_key: ApiKey | None = None  # the API key stage: the key the request presented
     jwt: VerifiedJwt | None = None  # the JWT stage

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict, cast
 
-from apigw_cli.gateway.context_variables import domain, identity, request_time, resource_id
+from apigw_cli.gateway.context_variables import domain, request_time, resource_id
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, REGION, Deployment
 from apigw_cli.gateway.exchange import Exchange
 
@@ -25,10 +25,9 @@ _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/java
 class IdentityV1(TypedDict):
     accessKey: str | None
     accountId: str | None
-    apiKey: str | None
-    apiKeyId: str | None
+    apiKey: NotRequired[str]  # a request that presented an API key
+    apiKeyId: NotRequired[str]
     caller: str | None
-    clientCert: Any
     cognitoAuthenticationProvider: str | None
     cognitoAuthenticationType: str | None
     cognitoIdentityId: str | None
@@ -43,6 +42,8 @@ class IdentityV1(TypedDict):
 class RequestContextV1(TypedDict):
     accountId: str
     apiId: str
+    authorizer: NotRequired[dict[str, Any]]  # {"claims": ...} for a JWT, a Lambda authorizer's context
+    deploymentId: str
     domainName: str
     domainPrefix: str
     extendedRequestId: str
@@ -56,7 +57,6 @@ class RequestContextV1(TypedDict):
     resourceId: str
     resourcePath: str
     stage: str
-    authorizer: NotRequired[dict[str, Any]]  # {"claims": ...} for a JWT, a Lambda authorizer's context
 
 
 class LambdaEventV1(TypedDict):
@@ -65,8 +65,8 @@ class LambdaEventV1(TypedDict):
     resource: str
     path: str
     httpMethod: str
-    headers: dict[str, str]
-    multiValueHeaders: dict[str, list[str]]
+    headers: dict[str, str] | None
+    multiValueHeaders: dict[str, list[str]] | None
     queryStringParameters: dict[str, str] | None
     multiValueQueryStringParameters: dict[str, list[str]] | None
     pathParameters: dict[str, str] | None
@@ -191,40 +191,62 @@ def event_v1(exchange: Exchange, deployment: Deployment) -> LambdaEventV1:
     query = request.query
     body, is_base64 = _body_field(exchange, deployment.binary_media_types)
     host, prefix = domain(exchange)
-    context: RequestContextV1 = {
-        "accountId": ACCOUNT_ID,
-        "apiId": API_ID,
-        "domainName": host,
-        "domainPrefix": prefix,
-        "extendedRequestId": exchange.request_id,
-        "httpMethod": request.method,
-        "identity": cast(IdentityV1, identity(exchange)),
-        "path": request.path,
-        "protocol": f"HTTP/{request.http_version}",
-        "requestId": exchange.request_id,
-        "requestTime": request_time(exchange.received_at),
-        "requestTimeEpoch": int(exchange.received_at * 1000),
-        "resourceId": resource_id(operation.path),
-        "resourcePath": operation.path,
-        "stage": deployment.stage,
+    key = exchange.api_key
+    client = request.header("user-agent")
+    event_identity: IdentityV1 = {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": request.client_ip,
+        "user": None,
+        "userAgent": client,
+        "userArn": None,
     }
+    if key is not None:
+        event_identity["apiKey"] = key.value
+        event_identity["apiKeyId"] = key.name
+    # the keys and their order as recorded on AWS (LocalStack's test_lambda_aws_proxy_integration snapshot)
+    context: RequestContextV1 = {"accountId": ACCOUNT_ID, "apiId": API_ID}  # type: ignore[typeddict-item]
     if exchange.jwt is not None:
         context["authorizer"] = {"claims": exchange.jwt.claims}
     if exchange.authorizer is not None:
         context["authorizer"] = exchange.authorizer.as_event_field()
+    context.update(
+        {
+            "deploymentId": deployment.deployment_id,
+            "domainName": host,
+            "domainPrefix": prefix,
+            "extendedRequestId": exchange.request_id,
+            "httpMethod": request.method,
+            "identity": event_identity,
+            "path": request.path,
+            "protocol": f"HTTP/{request.http_version}",
+            "requestId": exchange.request_id,
+            "requestTime": request_time(exchange.received_at),
+            "requestTimeEpoch": int(exchange.received_at * 1000),
+            "resourceId": resource_id(operation.path),
+            "resourcePath": operation.path,
+            "stage": deployment.stage,
+        }
+    )
     return {
-        "resource": operation.path,
-        "path": request.path,
-        "httpMethod": request.method,
-        "headers": {name: values[-1] for name, values in multi_headers.items()},
-        "multiValueHeaders": multi_headers,
-        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
-        "multiValueQueryStringParameters": {name: list(values) for name, values in query.items()} or None,
-        "pathParameters": dict(exchange.path_params) or None,
-        "stageVariables": deployment.stage_variables or None,
-        "requestContext": context,
         "body": body,
+        "headers": {name: values[-1] for name, values in multi_headers.items()} or None,
+        "httpMethod": request.method,
         "isBase64Encoded": is_base64,
+        "multiValueHeaders": multi_headers or None,
+        "multiValueQueryStringParameters": {name: list(values) for name, values in query.items()} or None,
+        "path": exchange.route_path or request.path,
+        "pathParameters": dict(exchange.path_params) or None,
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+        "requestContext": context,
+        "resource": operation.path,
+        "stageVariables": deployment.stage_variables or None,
     }
 
 

@@ -29,6 +29,7 @@ class Match(Generic[T]):
     target: T
     template: str
     params: dict[str, str]
+    path: str = ""  # the request path under the base path it was served at (a REST API's resource path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class Router(Generic[T]):
     def match(self, method: str, raw_path: str) -> Match[T] | MethodNotAllowed | None:
         found = self._match(method, raw_path)
         if not isinstance(found, Match) and self._default is not None:
-            return Match(self._default, DEFAULT_ROUTE, {})
+            return Match(self._default, DEFAULT_ROUTE, {}, self._strip_base(raw_path) or raw_path)
         return found
 
     def _match(self, method: str, raw_path: str) -> Match[T] | MethodNotAllowed | None:
@@ -83,7 +84,7 @@ class Router(Generic[T]):
         found = _search(self._root, segments, 0, method, params)
         if found is not None:
             node, resolved = found
-            return Match(_pick(node.methods, method), node.template, resolved)  # type: ignore[arg-type]
+            return Match(_pick(node.methods, method), node.template, resolved, path)  # type: ignore[arg-type]
         any_method = _search(self._root, segments, 0, None, {})
         if any_method is not None:
             node = any_method[0]

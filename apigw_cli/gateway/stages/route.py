@@ -25,6 +25,7 @@ class RouteStage:
         if isinstance(found, Match):
             exchange.operation = found.target
             exchange.path_params = found.params
+            exchange.route_path = found.path
             response = await call_next(exchange)
             if request.method == "HEAD" and found.target.method == "GET":
                 response.set_header("content-length", str(len(response.body)))
