@@ -167,7 +167,7 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
 
 
-ROUTE_COLUMNS = ("method", "path", "integration", "target", "auth", "throttle", "cache", "operationId")
+ROUTE_COLUMNS = ("method", "path", "integration", "target", "mapping", "auth", "throttle", "cache", "operationId")
 
 
 def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
@@ -178,6 +178,7 @@ def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
             "operationId": route.operation.operation_id,
             "integration": route.integration.kind,
             "target": route.integration.target,
+            "mapping": route.mapping,
             "runsLocally": route.runs_locally,
             "auth": route.auth,
             "throttle": str(route.throttle) if route.throttle else None,

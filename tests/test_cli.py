@@ -99,10 +99,10 @@ def test_routes_table_puts_each_value_under_its_heading(tmp_path: Path) -> None:
     result = runner.invoke(app, ["routes", str(spec)])
     assert result.exit_code == 0, result.output
     heading, rows = table_cells(result.output)
-    assert heading == ["method", "path", "integration", "target", "auth", "throttle", "cache", "operationId"]
+    assert heading == ["method", "path", "integration", "target", "mapping", "auth", "throttle", "cache", "operationId"]
     assert rows == [
-        ["GET", "/things", "mock", "from examples", "api key", "5/s burst 10", "60s", "listThings"],
-        ["GET", "/plain", "mock", "from examples", "none", "", "", "plain"],
+        ["GET", "/things", "mock", "from examples", "", "api key", "5/s burst 10", "60s", "listThings"],
+        ["GET", "/plain", "mock", "from examples", "", "none", "", "", "plain"],
     ]
 
 

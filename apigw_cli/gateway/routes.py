@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from apigw_cli.gateway.integrations.base import Integration
+from apigw_cli.gateway.integrations.mapped import MappedIntegration
 from apigw_cli.gateway.integrations.unavailable import UnavailableIntegration
 from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
@@ -37,6 +38,11 @@ class Route:
         return not isinstance(self.integration, UnavailableIntegration) and not isinstance(
             self.authorizer, UnavailableAuthorizer
         )
+
+    @property
+    def mapping(self) -> str | None:
+        """The managed gateway's data mapping of a non-proxy integration, as the route table shows it."""
+        return self.integration.mapping if isinstance(self.integration, MappedIntegration) else None
 
     @property
     def auth(self) -> str:

@@ -196,3 +196,9 @@ def test_routes_shows_types_targets_and_unsupported(tmp_path: Path, backend: str
     assert rows["POST /orders"]["target"] == "integration type aws to sqs cannot run locally"
     assert rows["GET /reports"]["integration"] == "unmapped-lambda"
     assert rows["GET /health"]["integration"] == "mock"
+    legacy = rows["POST /legacy"]["mapping"]
+    assert legacy == (
+        "request template application/json (passthrough when_no_match); 3 request parameters; "
+        "2 integration responses (0 templated)"
+    )
+    assert rows["GET /pets"]["mapping"] is None  # a proxy integration maps nothing

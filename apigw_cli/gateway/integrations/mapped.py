@@ -63,6 +63,25 @@ class MappedIntegration:
     def target(self) -> str:
         return self._backend.target
 
+    @property
+    def mapping(self) -> str:
+        """What the route table says of its mappings: templates, responses, parameters."""
+        request = self._request
+        parts = []
+        if request.templates.declared:
+            kinds = ", ".join(template.media_type for template in request.templates.templates)
+            parts.append(f"request template {kinds} (passthrough {request.templates.passthrough})")
+        else:
+            parts.append(f"no request template (passthrough {request.templates.passthrough})")
+        if request.parameters.mappings:
+            parts.append(f"{len(request.parameters.mappings)} request parameters")
+        entries = self._responses.entries
+        templated = sum(1 for entry in entries if entry.templates.declared)
+        parts.append(
+            f"{len(entries)} integration responses ({templated} templated)" if entries else "no integration response"
+        )
+        return "; ".join(parts)
+
     async def aclose(self) -> None:
         return None
 
