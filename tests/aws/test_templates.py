@@ -174,3 +174,27 @@ def test_template_case(served: str, case: Case) -> None:
     if case.header is not None:
         name, value = case.header
         assert response.headers.get(name) == value
+
+
+def test_the_bundled_mapping_template_spec_runs_through_invoke() -> None:
+    from typer.testing import CliRunner
+
+    from apigw_cli.cli import app
+
+    runner = CliRunner()
+    spec = str(Path(__file__).resolve().parents[2] / "specs" / "mapping-templates.yaml")
+    items = '{"items": [{"sku": "a\'b", "qty": 2}, {"sku": "c", "qty": 1}]}'
+    quote = runner.invoke(app, ["invoke", "/quotes", "POST", "-s", spec, "-d", items, "--json"])
+    assert quote.exit_code == 0, quote.output
+    answer = json.loads(quote.output)
+    assert answer["status"] == 200
+    body = answer["body"]
+    assert (body["currency"], body["units"]) == ("EUR", 3)
+    assert body["lines"] == [{"sku": "a'b", "qty": 2}, {"sku": "c", "qty": 1}]
+    assert body["quote"] == answer["headers"]["x-amzn-requestid"]
+    empty = runner.invoke(app, ["invoke", "/quotes", "POST", "-s", spec, "-d", '{"items": []}', "--json"])
+    assert json.loads(empty.output)["status"] == 400
+    greeting = runner.invoke(app, ["invoke", "/greetings/Ada?style=loud", "-s", spec, "--json"])
+    greeted = json.loads(greeting.output)
+    assert greeted["body"] == {"greeting": "Hello, ADA!", "stage": "dev"}
+    assert greeted["headers"]["x-greeted"] == "yes"
