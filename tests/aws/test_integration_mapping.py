@@ -458,3 +458,50 @@ def test_http_api_parameter_mapping(http_api: str) -> None:
     assert headers["x-user"] == ["user-ada"]
     assert headers["x-trace"][0] == "t0" and len(headers["x-trace"]) == 2
     assert "x-secret" not in headers
+
+
+BROKEN = """
+openapi: 3.0.1
+info: {title: broken templates, version: "1"}
+paths:
+  /fails:
+    post:
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: |
+            {"statusCode": 200}
+            #set($l = [1])
+            $l.get(5)
+        responses: {default: {statusCode: "200"}}
+  /unparsed:
+    post:
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '#if($input.body) never closed'}
+        responses: {default: {statusCode: "200"}}
+  /fine:
+    get:
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"fine": true}'}}}
+"""
+
+
+def test_a_failing_template_answers_500_and_logs_where_it_is(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    gateway = gateway_for(write(tmp_path, "api.yaml", BROKEN))
+    notices = "\n".join(gateway.notices)
+    assert "api.yaml:20:28" in notices and "does not parse" in notices and "answer 500" in notices
+    with caplog.at_level("ERROR", logger="apigw"), running_server(gateway) as base:
+        failed = httpx.post(f"{base}/fails", json={})
+        unparsed = httpx.post(f"{base}/unparsed", json={})
+        fine = httpx.get(f"{base}/fine")
+    assert (failed.status_code, failed.json()) == (500, {"message": "Internal server error"})
+    assert unparsed.status_code == 500
+    assert (fine.status_code, fine.json()) == (200, {"fine": True})  # the rest of the API serves
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("api.yaml:10, template line 3" in line and "get(5)" in line for line in logged), logged

@@ -97,7 +97,7 @@ def vtl_problem(template: str) -> str | None:
     return None
 
 
-@rule("aws-vtl", Severity.WARN, "Mapping templates (VTL) parse.")
+@rule("aws-vtl", Severity.WARN, "Mapping templates (VTL) parse (serve answers 500 where one that does not is used).")
 def aws_vtl(ctx: LintContext) -> Iterator[Problem]:
     for route, raw, at in _integrations(ctx):
         places: list[tuple[Any, Location]] = [(raw.get("requestTemplates"), at.child("requestTemplates"))]
