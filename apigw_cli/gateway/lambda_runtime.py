@@ -9,16 +9,24 @@ import asyncio
 import base64
 import fnmatch
 import inspect
+import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict, cast
 
-from apigw_cli.gateway.context_variables import domain, request_time, resource_id
+from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.gateway.context_variables import domain, identity, request_time, resource_id
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, REGION, Deployment
 from apigw_cli.gateway.exchange import Exchange
 
+logger = logging.getLogger("apigw")
+# a 1.0 event's identity keys, as recorded on AWS (apiKey / apiKeyId join them when a key was presented)
+_EVENT_IDENTITY_KEYS = (
+    "accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType",
+    "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId", "sourceIp", "user", "userAgent", "userArn",
+)  # fmt: skip
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "+json", "+xml")
 
 
@@ -156,6 +164,26 @@ async def run_handler(
     return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
 
 
+async def call_handler(
+    handler: Callable[..., Any],
+    reference: str,
+    event: Any,
+    request_id: str,
+    executor: ThreadPoolExecutor,
+    timeout: float,
+) -> Any:
+    """run_handler for an integration: IntegrationTimeout past `timeout`, and an exception the
+    handler raised logged and raised as IntegrationError (the gateway's 502)."""
+    name = reference.rpartition(":")[2]
+    try:
+        return await run_handler(handler, event, name, request_id, executor, timeout)
+    except TimeoutError:
+        raise IntegrationTimeout(f"handler {reference} did not answer within {timeout:g} s") from None
+    except Exception as exc:
+        logger.error("handler %s raised %s: %s", reference, type(exc).__name__, exc, exc_info=exc)
+        raise IntegrationError(f"handler {reference} raised {type(exc).__name__}: {exc}") from exc
+
+
 def method_arn(deployment: Deployment, method: str, resource_path: str) -> str:
     """The execute-api ARN of a method, as authorizers and IAM policies name it."""
     return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{deployment.stage}/{method}/{resource_path.lstrip('/')}"
@@ -192,21 +220,8 @@ def event_v1(exchange: Exchange, deployment: Deployment) -> LambdaEventV1:
     body, is_base64 = _body_field(exchange, deployment.binary_media_types)
     host, prefix = domain(exchange)
     key = exchange.api_key
-    client = request.header("user-agent")
-    event_identity: IdentityV1 = {
-        "accessKey": None,
-        "accountId": None,
-        "caller": None,
-        "cognitoAuthenticationProvider": None,
-        "cognitoAuthenticationType": None,
-        "cognitoIdentityId": None,
-        "cognitoIdentityPoolId": None,
-        "principalOrgId": None,
-        "sourceIp": request.client_ip,
-        "user": None,
-        "userAgent": client,
-        "userArn": None,
-    }
+    known = identity(exchange)
+    event_identity = cast(IdentityV1, {name: known[name] for name in _EVENT_IDENTITY_KEYS})
     if key is not None:
         event_identity["apiKey"] = key.value
         event_identity["apiKeyId"] = key.name

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.errors import IntegrationError
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.lambda_runtime import event_v1, event_v2, run_handler
+from apigw_cli.gateway.lambda_runtime import call_handler, event_v1, event_v2
 
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
@@ -58,15 +58,9 @@ class PythonIntegration:
             if self._payload_version == "2.0"
             else event_v1(exchange, self._deployment)
         )
-        try:
-            result = await run_handler(
-                self._handler, event, self.function_name, exchange.request_id, self._executor, self._timeout
-            )
-        except TimeoutError:
-            raise IntegrationTimeout(f"handler {self._reference} did not answer within {self._timeout:g} s") from None
-        except Exception as exc:
-            logger.error("handler %s raised %s: %s", self._reference, type(exc).__name__, exc, exc_info=exc)
-            raise IntegrationError(f"handler {self._reference} raised {type(exc).__name__}: {exc}") from exc
+        result = await call_handler(
+            self._handler, self._reference, event, exchange.request_id, self._executor, self._timeout
+        )
         try:
             return response_from_result(result, self._payload_version)
         except IntegrationError as exc:

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from apigw_cli.errors import IntegrationError, IntegrationTimeout
+from apigw_cli.errors import IntegrationError
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.http_api_values import MappedValue
-from apigw_cli.gateway.lambda_runtime import run_handler
+from apigw_cli.gateway.lambda_runtime import call_handler
 
 logger = logging.getLogger("apigw")
 
@@ -56,14 +56,9 @@ class ServiceIntegration:
             rendered = value.render(exchange, self._deployment)
             if rendered is not None:
                 event[name] = rendered
-        name = self._reference.rpartition(":")[2]
-        try:
-            result = await run_handler(self._handler, event, name, exchange.request_id, self._executor, self._timeout)
-        except TimeoutError:
-            raise IntegrationTimeout(f"handler {self._reference} did not answer within {self._timeout:g} s") from None
-        except Exception as exc:
-            logger.error("handler %s raised %s: %s", self._reference, type(exc).__name__, exc, exc_info=exc)
-            raise IntegrationError(f"handler {self._reference} raised {type(exc).__name__}: {exc}") from exc
+        result = await call_handler(
+            self._handler, self._reference, event, exchange.request_id, self._executor, self._timeout
+        )
         try:
             body = json.dumps(result)
         except (TypeError, ValueError) as exc:
