@@ -178,6 +178,13 @@ def serve(
     admin_prefix: Annotated[
         str, typer.Option(help="Where the gateway's own endpoints live (/_apigw/health).")
     ] = "/_apigw",
+    trust_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--trust-proxy",
+            help="A proxy in front sets X-Forwarded-Proto / -Port: pass them on (else the gateway sets them).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -227,6 +234,7 @@ def serve(
             record_redact=tuple(name.strip().lower() for name in redact or () if name.strip()),
             record_max_body=record_max_body,
             admin_prefix=admin_prefix,
+            trust_proxy=trust_proxy,
         )
         from apigw_cli import console
         from apigw_cli.server import run

@@ -50,6 +50,7 @@ class GatewayApp:
         gateway = self.gateway  # requests in flight finish on the snapshot they started on
         headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
         client = scope.get("client")
+        server = scope.get("server")
         request = GatewayRequest(
             method=scope["method"],
             path=scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or scope["path"],
@@ -57,6 +58,7 @@ class GatewayApp:
             headers=headers,
             client_ip=client[0] if client else "127.0.0.1",
             scheme=scope.get("scheme", "http"),
+            server_port=server[1] if server and len(server) > 1 else None,
             http_version=scope.get("http_version", "1.1"),
             body_source=BodySource(receive, self._max_body_bytes),
         )
@@ -69,14 +71,8 @@ class GatewayApp:
 
 
 async def send_response(send: Send, response: GatewayResponse) -> None:
-    raw_headers: list[tuple[bytes, bytes]] = []
-    has_length = False
-    for name, value in response.headers:
-        lowered = name.lower()
-        has_length = has_length or lowered == "content-length"
-        raw_headers.append((lowered.encode("latin-1"), _header_bytes(value)))
-    if not has_length:
-        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+    """The answer as the pipeline framed it (gateway/framing.py: the length is the gateway's)."""
+    raw_headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": response.body})
 

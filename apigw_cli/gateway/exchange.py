@@ -60,6 +60,7 @@ class GatewayRequest:
     body: bytes = b""  # the whole body once read (see read_body); a request built in code sets it directly
     client_ip: str = "127.0.0.1"
     scheme: str = "http"
+    server_port: int | None = None  # the port the gateway accepted the connection on
     http_version: str = "1.1"
     body_source: BodySource | None = None  # the body still to read, when it came from a client
     _query: dict[str, list[str]] | None = None

@@ -158,10 +158,18 @@ async def run_handler(
     """Call a Lambda-style handler with its context: a sync one on the snapshot's thread pool, an
     async one on the loop, both bounded by `timeout` (TimeoutError past it)."""
     context = LambdaContext(function_name, request_id, time.monotonic() + timeout)
-    if inspect.iscoroutinefunction(handler):
-        return await asyncio.wait_for(handler(event, context), timeout)
-    loop = asyncio.get_running_loop()
-    return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
+    try:
+        if inspect.iscoroutinefunction(handler):
+            return await asyncio.wait_for(handler(event, context), timeout)
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # a handler that calls sys.exit() failed like one that raised: it does not stop the gateway
+        raise HandlerExited(f"{type(exc).__name__}({exc.args[0] if exc.args else ''})") from None
+
+
+class HandlerExited(Exception):
+    """A handler raised SystemExit or KeyboardInterrupt (sys.exit(), exit(), os._exit aside)."""
 
 
 async def call_handler(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from apigw_cli.config import Settings
+from apigw_cli.gateway.framing import FramingStage
 from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Router
@@ -72,6 +73,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
         stage
         for stage in (
             AccessLogStage(parts.access_log) if parts.access_log is not None else None,
+            FramingStage(),
             ErrorBoundaryStage(),
             AdminStage(settings.admin_prefix, len(routes), parts.deployment),
             MetricsStage(state.metrics, settings.admin_prefix, parts.api_name, parts.deployment)

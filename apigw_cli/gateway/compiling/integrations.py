@@ -85,6 +85,7 @@ def http_integration(
         mapping,
         context.deployment,
         http_api,
+        context.settings.trust_proxy,
     )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLarge
 from apigw_cli.gateway.deployment import Deployment
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters, OutgoingRequest
 from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters
@@ -30,8 +30,24 @@ HOP_BY_HOP = frozenset(
     }
 )  # fmt: skip
 _NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length"}
-_NOT_FORWARDED_RAW = frozenset(name.encode() for name in _NOT_FORWARDED)
+# a backend's Date too: the gateway's server sends its own
+_NOT_FORWARDED_RAW = frozenset(name.encode() for name in _NOT_FORWARDED | {"date"})
 DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+_SET_BY_GATEWAY = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port"})
+
+
+def forwarded_headers(request: GatewayRequest, trust_proxy: bool = False) -> list[tuple[str, str]]:
+    """X-Forwarded-For with the client appended, and X-Forwarded-Proto / -Port of the connection the
+    gateway accepted (a client's own are not passed on: a plain-http client cannot claim https),
+    unless a trusted proxy in front set them."""
+    forwarded_for = request.header("x-forwarded-for")
+    found = [("x-forwarded-for", f"{forwarded_for}, {request.client_ip}" if forwarded_for else request.client_ip)]
+    proto = request.header("x-forwarded-proto") if trust_proxy else None
+    port = request.header("x-forwarded-port") if trust_proxy else None
+    found.append(("x-forwarded-proto", proto or request.scheme))
+    if port or request.server_port is not None:
+        found.append(("x-forwarded-port", port or str(request.server_port)))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,7 @@ class HttpIntegration:
         mapping: RequestParameters | None = None,
         deployment: Deployment | None = None,
         http_api: tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None = None,
+        trust_proxy: bool = False,
     ):
         self.url = url
         self.method = method
@@ -92,6 +109,7 @@ class HttpIntegration:
         self._mapping = mapping  # the managed gateway's requestParameters, over what passes through
         self._deployment = deployment or Deployment(None)
         self._http_api = http_api  # an HTTP API's requestParameters / responseParameters
+        self._trust_proxy = trust_proxy  # keep a client's X-Forwarded-Proto / -Port (a proxy in front)
         self._client_timeout: Any = None  # aiohttp.ClientTimeout, made on first use (aiohttp loads lazily)
 
     @property
@@ -116,19 +134,11 @@ class HttpIntegration:
             token.strip().lower() for token in (request.header("connection") or "").split(",") if token.strip()
         }
         headers: list[tuple[str, str]] = []
-        forwarded_for = None
         for name, value in request.headers:
-            if name in _NOT_FORWARDED or name in connection_listed:
-                continue
-            if name == "x-forwarded-for":
-                forwarded_for = value
+            if name in _NOT_FORWARDED or name in connection_listed or name in _SET_BY_GATEWAY:
                 continue
             headers.append((name, value))
-        headers.append(
-            ("x-forwarded-for", f"{forwarded_for}, {request.client_ip}" if forwarded_for else request.client_ip)
-        )
-        if not any(name == "x-forwarded-proto" for name, _ in headers):
-            headers.append(("x-forwarded-proto", request.scheme))
+        headers += forwarded_headers(request, self._trust_proxy)
         if parts.headers:
             names = {name for name, _ in parts.headers}
             headers = [(name, value) for name, value in headers if name not in names] + parts.headers
@@ -188,10 +198,16 @@ class HttpIntegration:
                     if size > self._max_response_bytes:
                         raise self._too_large()
                     received.append(chunk)
+                listed = {
+                    token.strip().lower()
+                    for name, value in response.raw_headers
+                    if name.lower() == b"connection"
+                    for token in value.split(b",")
+                }
                 out_headers = [
                     (name.decode("latin-1"), value.decode("latin-1"))
                     for name, value in response.raw_headers
-                    if name.lower() not in _NOT_FORWARDED_RAW
+                    if name.lower() not in _NOT_FORWARDED_RAW and name.lower() not in listed
                 ]
                 return GatewayResponse(response.status, out_headers, b"".join(received))
         except TimeoutError:

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from apigw_cli.errors import IntegrationTimeout
 from apigw_cli.gateway.deployment import API_ID, Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.integrations.http import HttpIntegration
+from apigw_cli.gateway.integrations.http import HttpIntegration, forwarded_headers
 from apigw_cli.gateway.lambda_runtime import run_handler
 from apigw_cli.gateway.mapping.parameters import BackendAnswer
 from apigw_cli.gateway.mapping.request import IntegrationRequest, RequestMapping
@@ -122,7 +122,7 @@ class HttpBackend:
             ("accept", "application/json"),
             ("user-agent", f"AmazonAPIGateway_{API_ID}"),
             ("x-amzn-apigateway-api-id", API_ID),
-            ("x-forwarded-for", exchange.request.client_ip),
+            *forwarded_headers(exchange.request),
         ]
         mapped = {name for name, _ in parts.headers}
         headers = [(name, value) for name, value in headers if name not in mapped] + parts.headers
