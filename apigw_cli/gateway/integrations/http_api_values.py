@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.context_variables import context_value, context_variables
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange
@@ -80,7 +81,7 @@ def _body_value(exchange: Exchange, path: str) -> str | None:
     if not path:
         return body.decode("utf-8", "replace")
     try:
-        document = json.loads(body)
+        document = json_text.loads(body)
     except ValueError:
         return None
     found: Any = evaluate("$." + path, document)

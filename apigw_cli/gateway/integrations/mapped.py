@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from apigw_cli.errors import IntegrationTimeout
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.deployment import API_ID, Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.http import HttpIntegration, forwarded_headers
@@ -148,7 +149,7 @@ class LambdaBackend:
 
     async def call(self, scope: MappingScope, request: IntegrationRequest) -> tuple[BackendAnswer, str | None]:
         try:
-            event: Any = json.loads(request.body) if request.body.strip() else {}
+            event: Any = json_text.loads(request.body) if request.body.strip() else {}
         except ValueError:
             event = request.body.decode("utf-8", errors="replace")
         name = self._reference.rpartition(":")[2]
@@ -196,7 +197,7 @@ class MockBackend:
 
 def _status_of(rendered: bytes) -> int:
     try:
-        document = json.loads(rendered)
+        document = json_text.loads(rendered)
     except ValueError:
         document = None
     value = document.get("statusCode") if isinstance(document, dict) else None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.http_api_values import MappedValue
@@ -130,7 +131,7 @@ def _response_value(
         if not path:
             return answer.body.decode("utf-8", errors="replace")
         try:
-            picked = evaluate("$." + path, json.loads(answer.body))
+            picked = evaluate("$." + path, json_text.loads(answer.body))
         except ValueError:
             return ""
         if picked is NOTHING or picked is None:

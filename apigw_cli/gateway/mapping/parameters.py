@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.context_variables import context_value
 from apigw_cli.gateway.json_paths import NOTHING, evaluate
 from apigw_cli.gateway.mapping.scope import MappingScope
@@ -73,7 +74,7 @@ def _json_value(body: bytes, path: str) -> list[str]:
     """A JSONPath into a JSON body: a string as itself, anything else as JSON; [] for no match
     (or a body that is not JSON)."""
     try:
-        document = json.loads(body) if body.strip() else {}
+        document = json_text.loads(body) if body.strip() else {}
     except ValueError:
         return []
     found = evaluate("$." + path, document)

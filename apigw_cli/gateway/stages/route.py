@@ -1,10 +1,18 @@
-"""Matches the request to an operation; HEAD runs the GET operation and drops the body. What a
-request that matches no route gets depends on the spec's flavour, as on the managed gateway: a REST
-API answers `403 Missing Authentication Token` (an unknown path and a known path's other method
-alike), an HTTP API `404 Not Found`; a plain OpenAPI spec 404, or 405 with `Allow` for a known
-path with another method."""
+"""Matches the request to an operation; HEAD runs the GET operation. What a request that matches no
+route gets depends on the spec's flavour, as on the managed gateway: a REST API answers `403
+Missing Authentication Token` (an unknown path and a known path's other method alike), an HTTP API
+`404 Not Found`; a plain OpenAPI spec 404, or 405 with `Allow` for a known path with another method.
+
+Before any route is looked up, a path a backend could read as another path is refused with 400
+(`path_problem`): dot segments (`/a/../b`, `/a/./b`, also percent-encoded), empty segments
+(`/a//b`), an encoded slash or backslash (`%2F`, `%5C`) or a raw backslash. So the path a policy
+decided on (an API key on `/p/admin`, none on `/p/{proxy+}`) is the path the backend receives:
+it is passed on as it came, and no backend can resolve it into another one."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import unquote
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
@@ -21,6 +29,10 @@ class RouteStage:
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
+        problem = path_problem(request.path)
+        if problem is not None:
+            exchange.error = f"path refused: {problem}"
+            return gateway_error("DEFAULT_4XX", "Invalid request path", status=400, error_type="BadRequestException")
         found = self._router.match(request.method, request.path)
         if isinstance(found, Match):
             exchange.operation = found.target
@@ -39,3 +51,21 @@ class RouteStage:
             "DEFAULT_4XX", "Method Not Allowed", [("allow", ", ".join(found.allowed))], status=405,
             error_type="MethodNotAllowedException",
         )  # fmt: skip
+
+
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
+
+
+def path_problem(raw_path: str) -> str | None:
+    """Why a percent-encoded request path could name two resources, or None when it cannot."""
+    if "\\" in raw_path:
+        return "a backslash"
+    if _ENCODED_SEPARATOR.search(raw_path):
+        return "an encoded / or \\"
+    segments = raw_path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        if segment == "" and index != len(segments) - 1:
+            return "an empty segment (//)"
+        if segment in (".", "..") or ("%" in segment and unquote(segment) in (".", "..")):
+            return f"a dot segment ({segment})"
+    return None

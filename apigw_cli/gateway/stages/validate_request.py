@@ -10,9 +10,9 @@ the access log."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
 from apigw_cli.gateway.operation import Operation
@@ -106,7 +106,7 @@ async def _managed_gateway_validation(exchange: Exchange, operation: Operation, 
         return await call_next(exchange)  # no model for this media type: nothing to check
     body = await request.read_body()
     try:
-        value = json.loads(body) if body.strip() else {}
+        value = json_text.loads(body) if body.strip() else {}
     except ValueError as exc:
         exchange.error = f"Invalid request body: not JSON: {exc}"
         return gateway_error("BAD_REQUEST_BODY", "Invalid request body")

@@ -3,12 +3,12 @@ how a body of that type is parsed into a value to validate."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.validation.params import coerce
 from apigw_cli.gateway.validation.schema import SchemaValidator
 
@@ -59,7 +59,7 @@ def parse_body(media: MediaSpec, content_type: str | None, body: bytes) -> Any:
         kind = "other"
     if kind == "json":
         try:
-            return json.loads(body)
+            return json_text.loads(body)
         except ValueError as exc:
             raise BodyParseError(f"Invalid JSON: {exc}") from None
     if kind == "form":

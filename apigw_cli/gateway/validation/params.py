@@ -3,11 +3,11 @@ and coerce them from strings to the types their schema asks for, ready to valida
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.validation.schema import FieldError, SchemaValidator
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
@@ -123,7 +123,7 @@ def parse_single(spec: ParameterSpec, text: str) -> Any:
     """A path, header or cookie value (one string) by its style."""
     if spec.json_content:
         try:
-            return json.loads(text)
+            return json_text.loads(text)
         except ValueError:
             return text
     shape = spec.shape

@@ -9,6 +9,7 @@ OpenAPI 3.0's dialect is rewritten on the way: `nullable`, boolean `exclusiveMin
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from apigw_cli.spec.walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
 Direction = Literal["request", "response"]
 
 _DEFS_PREFIX = "apigw."
+MAX_QUOTED = 120  # characters of a bad value an error message quotes
 _MAX_ERRORS = 20
 
 
@@ -91,10 +93,26 @@ class SchemaValidator:
         found: list[FieldError] = []
         for error in validator.iter_errors(instance):
             pointer = "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in error.instance_path)
-            found.append(FieldError(prefix + pointer if prefix or pointer else "/", error.message))
+            found.append(
+                FieldError(prefix + pointer if prefix or pointer else "/", _short(error.message, error.instance))
+            )
             if len(found) >= _MAX_ERRORS:
                 break
         return found
+
+
+def _short(message: str, instance: Any) -> str:
+    """A validator's message quoting at most a short prefix of the bad value: a 5 MB string in a
+    body must not come back as a 5 MB error body and a 5 MB access-log line."""
+    if len(message) <= MAX_QUOTED:
+        return message
+    try:
+        quoted = json.dumps(instance, ensure_ascii=False)
+    except (TypeError, ValueError):
+        quoted = ""
+    if quoted and message.startswith(quoted):
+        return f"{quoted[: MAX_QUOTED // 2]}... ({len(quoted)} characters){message[len(quoted) :]}"[: MAX_QUOTED * 2]
+    return message[:MAX_QUOTED] + "..."
 
 
 class SchemaCompiler:

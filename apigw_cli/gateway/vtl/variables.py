@@ -18,12 +18,12 @@ gateway answers on the edge cases:
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote_plus, unquote_plus
 
+from apigw_cli.gateway import json_text
 from apigw_cli.gateway.json_paths import NOTHING, evaluate
 from apigw_cli.gateway.vtl.java import JsonMap, TemplateObject, from_json, java_text, to_json
 
@@ -75,7 +75,9 @@ class InputVariable(TemplateObject):
         if not self._payload.strip():
             return JsonMap()
         try:
-            return from_json(json.loads(self._payload))
+            return from_json(json_text.loads(self._payload))
+        except RecursionError:
+            raise BodyNotJson("Could not parse request body into json: nested too deeply") from None
         except ValueError as exc:
             raise BodyNotJson(f"Could not parse request body into json: {exc}") from None
 
@@ -124,8 +126,8 @@ class UtilVariable(TemplateObject):
 
     def parseJson(self, text: Any) -> Any:
         try:
-            return from_json(json.loads(java_text(text)))
-        except ValueError as exc:
+            return from_json(json_text.loads(java_text(text)))
+        except (ValueError, RecursionError) as exc:
             raise ValueError(f"$util.parseJson: not JSON: {exc}") from None
 
     def toJson(self, value: Any) -> str:
