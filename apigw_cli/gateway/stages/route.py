@@ -5,9 +5,11 @@ Missing Authentication Token` (an unknown path and a known path's other method a
 
 Before any route is looked up, a path a backend could read as another path is refused with 400
 (`path_problem`): dot segments (`/a/../b`, `/a/./b`, also percent-encoded), empty segments
-(`/a//b`), an encoded slash or backslash (`%2F`, `%5C`) or a raw backslash. So the path a policy
-decided on (an API key on `/p/admin`, none on `/p/{proxy+}`) is the path the backend receives:
-it is passed on as it came, and no backend can resolve it into another one."""
+(`/a//b`) and a raw backslash; and on a route with a greedy parameter (`/p/{proxy+}`), an encoded
+slash or backslash (`%2F`, `%5C`), which a backend may decode into a separator (in one path
+segment, `/users/a%2Fb`, it is data and passed on encoded). So the path a policy decided on (an
+API key on `/p/admin`, none on `/p/{proxy+}`) is the path the backend receives: it is passed on as
+it came, and no backend can resolve it into another one."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class RouteStage:
             exchange.error = f"path refused: {problem}"
             return gateway_error("DEFAULT_4XX", "Invalid request path", status=400, error_type="BadRequestException")
         found = self._router.match(request.method, request.path)
+        if isinstance(found, Match) and "+}" in found.template and _ENCODED_SEPARATOR.search(request.path):
+            exchange.error = "path refused: an encoded / or \\ on a greedy route"
+            return gateway_error("DEFAULT_4XX", "Invalid request path", status=400, error_type="BadRequestException")
         if isinstance(found, Match):
             exchange.operation = found.target
             exchange.path_params = found.params
@@ -60,8 +65,6 @@ def path_problem(raw_path: str) -> str | None:
     """Why a percent-encoded request path could name two resources, or None when it cannot."""
     if "\\" in raw_path:
         return "a backslash"
-    if _ENCODED_SEPARATOR.search(raw_path):
-        return "an encoded / or \\"
     segments = raw_path.split("/")[1:]
     for index, segment in enumerate(segments):
         if segment == "" and index != len(segments) - 1:
