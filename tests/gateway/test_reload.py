@@ -219,7 +219,11 @@ def test_a_reload_takes_over_compiled_validators_only_for_unchanged_schemas(tmp_
 
     def pet_response(gateway: Gateway) -> SchemaValidator:
         [operation] = [op for op in gateway.operations if op.route_key == "GET /pets/{petId}"]
-        return list(operation.validators())[-1]  # the 200 response's body: a Pet
+        declared = operation.response_for(200)
+        assert declared is not None
+        validator = declared.media_specs["application/json"].validator  # the 200 response's body: a Pet
+        assert validator is not None
+        return validator
 
     old = gateway_for(SPECS / "petstore-mock.yaml")
     fresh = pet_response(gateway_for(SPECS / "petstore-mock.yaml"))

@@ -8,8 +8,8 @@ from typing import Any
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.operation import Example, RequestBodySpec, ResponseMedia, ResponseSpec
-from apigw_cli.gateway.validation.body import MediaSpec, body_kind, media_type_of
-from apigw_cli.gateway.validation.params import ParameterSpec, shape_of
+from apigw_cli.gateway.validation.body import FormField, MediaSpec, body_kind, media_type_of
+from apigw_cli.gateway.validation.params import ParameterSpec, deref, shape_of
 from apigw_cli.gateway.validation.schema import Direction
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import PARAMETER_LOCATIONS
@@ -61,13 +61,15 @@ class OpenAPI3Contracts:
             json_content=json_content,
         )
 
-    def media(self, media_type: str, schema: Any, schema_at: Location, direction: Direction) -> MediaSpec:
+    def media(
+        self, media_type: str, schema: Any, schema_at: Location, direction: Direction, encoding: Any = None
+    ) -> MediaSpec:
         kind = body_kind(media_type)
         validator = None
         if schema is not None and kind != "other" and not self.context.static:
             validator = self.context.schemas.compile(schema, schema_at, direction)
-        form_types = shape_of(validator.schema).properties if kind == "form" and validator is not None else None
-        return MediaSpec(media_type, kind, validator, form_types)
+        fields = form_fields(validator.schema, encoding) if kind == "form" and validator is not None else None
+        return MediaSpec(media_type, kind, validator, fields)
 
     def request_body(
         self, raw_operation: dict[str, Any], at: Location, merged: RawParameters
@@ -80,8 +82,9 @@ class OpenAPI3Contracts:
         media: dict[str, MediaSpec] = {}
         for key, value in (raw.get("content") or {}).items():
             schema = value.get("schema") if isinstance(value, dict) else None
+            encoding = value.get("encoding") if isinstance(value, dict) else None
             media[media_type_of(key)] = self.media(
-                media_type_of(key), schema, at.child("content", key, "schema"), "request"
+                media_type_of(key), schema, at.child("content", key, "schema"), "request", encoding
             )
         return RequestBodySpec(required=bool(raw.get("required")), media=media)
 
@@ -141,3 +144,21 @@ class OpenAPI3Contracts:
                 if isinstance(example, dict) and "value" in example:
                     found.append(Example(str(name), example["value"]))
         return tuple(found)
+
+
+def form_fields(schema: Any, encoding: Any) -> dict[str, FormField]:
+    """How each property of a form body's (bundled) schema is read: its shape and its `encoding`."""
+    root: dict[str, Any] = schema if isinstance(schema, dict) else {}
+    target = deref(root, root)
+    found = target.get("properties") if isinstance(target, dict) else None
+    properties: dict[str, Any] = found if isinstance(found, dict) else {}
+    declared: dict[str, Any] = encoding if isinstance(encoding, dict) else {}
+    fields = {}
+    for name, sub in properties.items():
+        chosen = declared.get(name)
+        entry: dict[str, Any] = chosen if isinstance(chosen, dict) else {}
+        style = str(entry.get("style", "form"))
+        explode = entry.get("explode", style == "form")
+        bundled = {**sub, "$defs": root.get("$defs", {})} if isinstance(sub, dict) else sub
+        fields[str(name)] = FormField(shape_of(bundled), style, bool(explode))
+    return fields

@@ -78,7 +78,17 @@ class Swagger2Contracts(OpenAPI3Contracts):
             "required": [str(raw["name"]) for raw, _ in form if raw.get("required")],
         }
         types = [mt for mt in consumes if mt in _FORM_TYPES] or [_FORM_TYPES[0]]
-        media: dict[str, MediaSpec] = {mt: self.media(mt, schema, at, "request") for mt in types}
+        # collectionFormat: multi repeats the field (explode), csv/ssv/pipes split one value
+        styles = {"csv": "form", "ssv": "spaceDelimited", "pipes": "pipeDelimited"}
+        encoding = {
+            str(raw["name"]): {
+                "style": styles.get(str(raw.get("collectionFormat", "csv")), "form"),
+                "explode": raw.get("collectionFormat") == "multi",
+            }
+            for raw, _ in form
+            if raw.get("type") == "array"
+        }
+        media: dict[str, MediaSpec] = {mt: self.media(mt, schema, at, "request", encoding) for mt in types}
         return RequestBodySpec(required=any(raw.get("required") for raw, _ in form), media=media)
 
     def response_content(

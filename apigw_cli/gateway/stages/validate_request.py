@@ -17,7 +17,7 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.validation.body import BodyParseError, media_type_of, parse_body, select_media
+from apigw_cli.gateway.validation.body import NOT_CHECKED, BodyParseError, media_type_of, parse_body, select_media
 from apigw_cli.gateway.validation.params import (
     Missing,
     ParameterSpec,
@@ -75,7 +75,7 @@ class RequestValidationStage:
             value = parse_body(media, content_type, request.body)
         except BodyParseError as exc:
             return _invalid(exchange, "Invalid request body", [FieldError("/", str(exc))])
-        if media.validator is not None and value is not None:
+        if media.validator is not None and value is not NOT_CHECKED:  # JSON null is a value: checked
             body_errors = media.validator.errors(value)
             if body_errors:
                 return _invalid(exchange, "Invalid request body", body_errors)

@@ -10,7 +10,7 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.validation.body import BodyParseError, media_type_of, parse_body, select_media
+from apigw_cli.gateway.validation.body import NOT_CHECKED, BodyParseError, media_type_of, parse_body, select_media
 
 logger = logging.getLogger("apigw")
 MISMATCH_HEADER = "x-apigw-response-mismatch"
@@ -58,7 +58,7 @@ def response_mismatch(operation: Operation, response: GatewayResponse) -> str | 
         value = parse_body(media, content_type, response.body)
     except BodyParseError as exc:
         return f"body: {exc}"
-    if value is None:
+    if value is NOT_CHECKED:
         return None
     errors = media.validator.errors(value)
     if not errors:

@@ -42,19 +42,20 @@ class ParameterSpec:
 
 def shape_of(schema: Any) -> ValueShape:
     """The shape of a bundled (2020-12, $defs-resolved at top level only) schema."""
-    schema = _deref(schema, schema)
+    schema = deref(schema, schema)
     types = _types(schema)
     if "array" in types:
-        items = _deref(schema.get("items"), schema) if isinstance(schema, dict) else None
+        items = deref(schema.get("items"), schema) if isinstance(schema, dict) else None
         return ValueShape("array", _types(items))
     if "object" in types:
         properties = schema.get("properties") if isinstance(schema, dict) else None
-        props = {name: _types(_deref(sub, schema)) for name, sub in (properties or {}).items()}
+        props = {name: _types(deref(sub, schema)) for name, sub in (properties or {}).items()}
         return ValueShape("object", (), props)
     return ValueShape("primitive", types)
 
 
-def _deref(node: Any, root: Any) -> Any:
+def deref(node: Any, root: Any) -> Any:
+    """`node` with its `$ref` to the bundled schema's `$defs` followed (a few hops at most)."""
     for _ in range(16):
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and isinstance(root, dict)):
             break
