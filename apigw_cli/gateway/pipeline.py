@@ -23,6 +23,7 @@ from apigw_cli.gateway.stages.api_key import ApiKeys, ApiKeyStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
 from apigw_cli.gateway.stages.cache import CacheStage
 from apigw_cli.gateway.stages.cors import CorsPolicy, CorsStage
+from apigw_cli.gateway.stages.credentials import CredentialsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
 from apigw_cli.gateway.stages.http_api_errors import HttpApiErrorsStage
@@ -69,6 +70,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
     keys_required = tuple(route.api_key_required for route in routes)
     throttles = tuple(route.throttle for route in routes)
     caches = column(routes, lambda route: route.cache)
+    credentials = column(routes, lambda route: route.credentials)
     stages = [
         stage
         for stage in (
@@ -92,6 +94,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             JwtStage(jwt) if jwt is not None else None,
             LambdaAuthorizerStage(state.clock, authorizers) if authorizers is not None else None,
             ApiKeyStage(parts.api_keys, keys_required) if any(keys_required) else None,
+            CredentialsStage(credentials) if credentials is not None else None,
             ThrottleStage(state.store, state.clock, parts.api_throttle, throttles, parts.namespace)
             if settings.throttle
             else None,

@@ -15,6 +15,7 @@ from apigw_cli.gateway.integrations.unavailable import UnavailableIntegration
 from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.stages.cache import CachePolicy
+from apigw_cli.gateway.stages.credentials import CredentialRequirement
 from apigw_cli.gateway.stages.jwt import JwtRequirement
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
 
@@ -30,6 +31,7 @@ class Route:
     authorizer: LambdaAuthorizer | UnavailableAuthorizer | None = None
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
     cache: CachePolicy | None = None  # x-cache
+    credentials: CredentialRequirement | None = None  # schemes checked for presence only (basic, OAuth2, ...)
 
     @property
     def runs_locally(self) -> bool:
@@ -55,6 +57,9 @@ class Route:
             parts.append(f"lambda {self.authorizer.name}")
         if self.api_key_required:
             parts.append("api key")
+        if self.credentials is not None:
+            schemes = sorted({c.scheme for alternative in self.credentials.alternatives for c in alternative})
+            parts.append(f"credentials present ({', '.join(schemes)})")
         return " + ".join(parts) or "none"
 
 

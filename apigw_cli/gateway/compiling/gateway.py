@@ -26,6 +26,7 @@ from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.stages.api_key import read_api_keys, requires_api_key
 from apigw_cli.gateway.stages.cache import read_cache
 from apigw_cli.gateway.stages.cors import read_cors
+from apigw_cli.gateway.stages.credentials import credential_requirement
 from apigw_cli.gateway.stages.gateway_responses import read_gateway_responses
 from apigw_cli.gateway.stages.jwt import JwtRequirement
 from apigw_cli.gateway.stages.lambda_authorizer import UnavailableAuthorizer
@@ -154,7 +155,10 @@ class _GatewayCompiler:
                 f"{reason} ({', '.join(protected[:5])})"
             )
         for scheme, names in self.unenforced.items():
-            notices.append(f"security scheme {scheme} is not enforced by this gateway yet ({', '.join(names[:5])})")
+            notices.append(
+                f"security scheme {scheme}: requests must carry its credentials, which are not verified "
+                f"({', '.join(names[:5])})"
+            )
         if self.without_integration:
             notices.append(
                 f"{self.without_integration} of {len(routes)} operations have no x-integration: served as mocks"
@@ -205,6 +209,7 @@ class _GatewayCompiler:
             authorizer = found[0] if found else None
             if isinstance(authorizer, UnavailableAuthorizer):
                 self.unavailable_authorizers.setdefault(authorizer.name, (authorizer.reason, []))[1].append(site.route)
+        credentials = None if no_auth else credential_requirement(document, raw, enforced)
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(site.route)
         throttle = read_throttle(document, raw["x-throttle"], at.child("x-throttle")) if "x-throttle" in raw else None
@@ -238,6 +243,7 @@ class _GatewayCompiler:
             authorizer=authorizer,
             throttle=throttle,
             cache=cache,
+            credentials=credentials,
         )
 
     def _integration(self, site: OperationSite, config: Located | None) -> Integration:
