@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import fnmatch
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -147,6 +149,56 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
+class Overrun:
+    """A route's share of the thread pool. A sync handler cannot be stopped: a call past its
+    timeout keeps its thread until it returns. So a route holds at most `cap` threads at once
+    (half the pool): a handler that keeps timing out fills its own share, and its next calls wait
+    for a slot until their timeout (then 504), while the other routes keep the rest of the pool."""
+
+    def __init__(self, cap: int):
+        self.cap = max(1, cap)
+        self.timed_out = 0  # calls that ran past their timeout, all told
+        self._slots = threading.BoundedSemaphore(self.cap)
+        self._lock = threading.Lock()
+        self._late = 0
+
+    @property
+    def running(self) -> int:
+        """Calls past their timeout that still hold a thread."""
+        return self._late
+
+    async def acquire(self, deadline: float) -> bool:
+        """A slot for one call, waited for until `deadline` (time.monotonic()); False past it."""
+        for _ in range(100_000):  # bounded: 20 ms a turn, the deadline ends it first
+            if self._slots.acquire(blocking=False):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
+        return False
+
+    def late(self, future: concurrent.futures.Future[Any]) -> None:
+        """A call passed its timeout: not started yet, it is dropped; running, it keeps its slot
+        until it returns."""
+        if future.cancel():
+            return
+        with self._lock:
+            self._late += 1
+            self.timed_out += 1
+        future.add_done_callback(self._late_done)
+
+    def _late_done(self, _future: object) -> None:
+        with self._lock:
+            self._late -= 1
+
+    def release(self, _future: object = None) -> None:
+        self._slots.release()
+
+
+class HandlerSaturated(TimeoutError):
+    """No thread of its share came free for a call within its timeout."""
+
+
 async def run_handler(
     handler: Callable[..., Any],
     event: Any,
@@ -154,15 +206,29 @@ async def run_handler(
     request_id: str,
     executor: ThreadPoolExecutor,
     timeout: float,
+    overrun: Overrun | None = None,
 ) -> Any:
     """Call a Lambda-style handler with its context: a sync one on the snapshot's thread pool, an
-    async one on the loop, both bounded by `timeout` (TimeoutError past it)."""
+    async one on the loop, both bounded by `timeout` (TimeoutError past it; HandlerSaturated when
+    `overrun` says too many earlier calls are still running)."""
     context = LambdaContext(function_name, request_id, time.monotonic() + timeout)
     try:
         if inspect.iscoroutinefunction(handler):
             return await asyncio.wait_for(handler(event, context), timeout)
-        loop = asyncio.get_running_loop()
-        return await asyncio.wait_for(loop.run_in_executor(executor, handler, event, context), timeout)
+        if overrun is not None and not await overrun.acquire(context.deadline):
+            raise HandlerSaturated(
+                f"its {overrun.cap} threads are all taken ({overrun.running} by calls past their timeout)"
+            )
+        future = executor.submit(handler, event, context)
+        if overrun is not None:
+            future.add_done_callback(overrun.release)
+        try:
+            remaining = max(0.0, context.deadline - time.monotonic())
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), remaining)
+        except TimeoutError:
+            if overrun is not None:
+                overrun.late(future)
+            raise
     except (SystemExit, KeyboardInterrupt) as exc:
         # a handler that calls sys.exit() failed like one that raised: it does not stop the gateway
         raise HandlerExited(f"{type(exc).__name__}({exc.args[0] if exc.args else ''})") from None
@@ -179,12 +245,16 @@ async def call_handler(
     request_id: str,
     executor: ThreadPoolExecutor,
     timeout: float,
+    overrun: Overrun | None = None,
 ) -> Any:
-    """run_handler for an integration: IntegrationTimeout past `timeout`, and an exception the
-    handler raised logged and raised as IntegrationError (the gateway's 502)."""
+    """run_handler for an integration: IntegrationTimeout past `timeout` (or at once while the
+    handler has too many calls still running past theirs), and an exception the handler raised
+    logged and raised as IntegrationError (the gateway's 502)."""
     name = reference.rpartition(":")[2]
     try:
-        return await run_handler(handler, event, name, request_id, executor, timeout)
+        return await run_handler(handler, event, name, request_id, executor, timeout, overrun)
+    except HandlerSaturated as exc:
+        raise IntegrationTimeout(f"handler {reference} not started: {exc} (each holds a thread)") from None
     except TimeoutError:
         raise IntegrationTimeout(f"handler {reference} did not answer within {timeout:g} s") from None
     except Exception as exc:

@@ -52,7 +52,8 @@ def python_integration(
     context: CompileContext, reference: str, payload: str, timeout: float, at: Location
 ) -> PythonIntegration:
     function = context.load_handler(reference, at)
-    return PythonIntegration(function, reference, payload, timeout, context.executor, context.deployment)
+    share = context.settings.handler_threads // 2  # a route whose calls keep timing out: half the pool at most
+    return PythonIntegration(function, reference, payload, timeout, context.executor, context.deployment, share)
 
 
 def http_integration(

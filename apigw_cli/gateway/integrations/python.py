@@ -18,7 +18,7 @@ from typing import Any
 from apigw_cli.errors import IntegrationError
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.lambda_runtime import call_handler, event_v1, event_v2
+from apigw_cli.gateway.lambda_runtime import Overrun, call_handler, event_v1, event_v2
 
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
@@ -35,6 +35,7 @@ class PythonIntegration:
         timeout: float,
         executor: ThreadPoolExecutor,
         deployment: Deployment,
+        thread_share: int = 16,
     ):
         self._handler = handler
         self._reference = reference
@@ -43,6 +44,7 @@ class PythonIntegration:
         self._executor = executor
         self._deployment = deployment
         self.function_name = reference.rpartition(":")[2]
+        self.overrun = Overrun(thread_share)  # the threads this route's timed-out calls may hold
 
     @property
     def target(self) -> str:
@@ -59,7 +61,7 @@ class PythonIntegration:
             else event_v1(exchange, self._deployment)
         )
         result = await call_handler(
-            self._handler, self._reference, event, exchange.request_id, self._executor, self._timeout
+            self._handler, self._reference, event, exchange.request_id, self._executor, self._timeout, self.overrun
         )
         try:
             return response_from_result(result, self._payload_version)
