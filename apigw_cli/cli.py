@@ -185,6 +185,35 @@ def serve(
             help="A proxy in front sets X-Forwarded-Proto / -Port: pass them on (else the gateway sets them).",
         ),
     ] = False,
+    max_request_line: Annotated[
+        int, typer.Option(min=64, help="Bytes of the request target; longer: 414.", rich_help_panel="Limits")
+    ] = 8192,
+    max_header_bytes: Annotated[
+        int,
+        typer.Option(min=256, help="Bytes of all header names and values; more: 431.", rich_help_panel="Limits"),
+    ] = 10240,
+    max_headers: Annotated[
+        int, typer.Option(min=1, help="Headers a request may have; more: 431.", rich_help_panel="Limits")
+    ] = 100,
+    head_timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds to a complete request head; later: 408, closed.", rich_help_panel="Limits"),
+    ] = 10.0,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Seconds from the head to the whole body; later: 408, closed.", rich_help_panel="Limits"
+        ),
+    ] = 30.0,
+    keep_alive_timeout: Annotated[
+        int, typer.Option(min=1, help="Seconds an idle keep-alive connection stays open.", rich_help_panel="Limits")
+    ] = 5,
+    shutdown_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.0, help="Seconds in-flight requests get after SIGTERM; then they are cut.", rich_help_panel="Limits"
+        ),
+    ] = 30.0,
 ) -> None:
     """Serve the spec as a local API gateway.
 
@@ -235,6 +264,13 @@ def serve(
             record_max_body=record_max_body,
             admin_prefix=admin_prefix,
             trust_proxy=trust_proxy,
+            max_request_line=max_request_line,
+            max_header_bytes=max_header_bytes,
+            max_headers=max_headers,
+            head_timeout=head_timeout,
+            body_timeout=body_timeout,
+            keep_alive_timeout=keep_alive_timeout,
+            shutdown_timeout=shutdown_timeout,
         )
         from apigw_cli import console
         from apigw_cli.server import run

@@ -44,6 +44,14 @@ class Settings:
     record_redact: tuple[str, ...] = ()  # --redact: more header names to redact (lower case)
     admin_prefix: str = "/_apigw"  # the gateway's own endpoints (/_apigw/health)
     trust_proxy: bool = False  # --trust-proxy: a proxy in front may set X-Forwarded-Proto / -Port
+    # the connection (gateway/connection.py): request head limits and slow-client deadlines
+    max_request_line: int = 8192  # bytes of the request target: 414 past it
+    max_header_bytes: int = 10240  # bytes of all header names and values: 431 past it
+    max_headers: int = 100  # 431 past it
+    head_timeout: float = 10.0  # seconds to a complete request head: 408 and closed
+    body_timeout: float = 30.0  # seconds from the head to the whole body: 408 and closed
+    keep_alive_timeout: int = 5  # seconds an idle keep-alive connection stays open
+    shutdown_timeout: float = 30.0  # seconds in-flight requests get to finish after SIGTERM
 
     @property
     def process_reload(self) -> bool:

@@ -6,6 +6,7 @@ uvicorn restarts on change (`--reload-mode process`). What a server prints comes
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,15 +78,39 @@ def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, R
         await state.aclose()
 
     on_startup = reloader.start if reloader is not None else None
-    return GatewayApp(gateway, settings.max_body_bytes, on_startup=on_startup, on_shutdown=shutdown), reloader
+    app = GatewayApp(
+        gateway,
+        settings.max_body_bytes,
+        on_startup=on_startup,
+        on_shutdown=shutdown,
+        connection_limits=connection_limits(settings),
+    )
+    return app, reloader
+
+
+def connection_limits(settings: Settings) -> Any:
+    """The connection's limits and deadlines (gateway/connection.py) from the settings."""
+    from apigw_cli.gateway.connection import ConnectionLimits
+
+    return ConnectionLimits(
+        settings.max_request_line,
+        settings.max_header_bytes,
+        settings.max_headers,
+        settings.head_timeout,
+        settings.body_timeout,
+    )
 
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    from apigw_cli.gateway.connection import GatewayProtocol
+
     return {
         "host": settings.host,
         "port": settings.port,
-        # httptools refuses a CL+TE smuggled request that h11 lets through
-        "http": "httptools",
+        # httptools (it refuses a CL+TE smuggled request that h11 lets through), with head limits and deadlines
+        "http": GatewayProtocol,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
         # a local gateway has no proxy in front: X-Forwarded-For from loopback must not be trusted
         "proxy_headers": False,
         "lifespan": "on",
@@ -133,4 +158,14 @@ def run(
                 on_started(app.gateway, reloader)
 
         server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    # uvicorn raises a signal it shut down on again once it is done: SIGTERM then ends the process
+    # as killed (143). A graceful shutdown on SIGTERM exits 0 instead; Ctrl+C stays 130.
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        server.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)

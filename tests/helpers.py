@@ -67,19 +67,29 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_server(gateway: Gateway, settings: Settings | None = None, timeout: float = 10) -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 and a free port, serving `gateway`; yields its base URL."""
+    from apigw_cli.gateway.connection import GatewayProtocol
+    from apigw_cli.server import connection_limits
+
     settings = settings or Settings(spec=gateway.spec_path)
-    with running_app(GatewayApp(gateway, settings.max_body_bytes), timeout) as base:
+    app = GatewayApp(gateway, settings.max_body_bytes, connection_limits=connection_limits(settings))
+    with running_app(app, timeout, http=GatewayProtocol, keep_alive=settings.keep_alive_timeout) as base:
         yield base
 
 
 @contextlib.contextmanager
-def running_app(app: Any, timeout: float = 10) -> Iterator[str]:
+def running_app(app: Any, timeout: float = 10, http: Any = "httptools", keep_alive: int = 5) -> Iterator[str]:
     """Any ASGI app (a test backend, the gateway) under uvicorn on 127.0.0.1 and a free port."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, http="httptools", proxy_headers=False, lifespan="auto", access_log=False, log_level="warning"
+        app,
+        http=http,
+        proxy_headers=False,
+        lifespan="auto",
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=keep_alive,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -19,9 +19,11 @@ class GatewayApp:
         max_body_bytes: int,
         on_startup: Callable[[GatewayApp], Awaitable[None]] | None = None,
         on_shutdown: Callable[[], Awaitable[None]] | None = None,
+        connection_limits: Any = None,
     ):
         self.gateway = gateway  # the one reference a reload swaps
         self._max_body_bytes = max_body_bytes
+        self._connection_limits = connection_limits  # connection.ConnectionLimits, for the server's protocol
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
 
@@ -29,12 +31,15 @@ class GatewayApp:
         if scope["type"] == "http":
             await self._http(scope, receive, send)
         elif scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await self._lifespan(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                state = scope.get("state")
+                if isinstance(state, dict) and self._connection_limits is not None:
+                    state["apigw.connection_limits"] = self._connection_limits  # connection.LIMITS_KEY
                 await self.gateway.startup()
                 if self._on_startup is not None:
                     await self._on_startup(self)
