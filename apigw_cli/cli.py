@@ -178,6 +178,13 @@ def serve(
     admin_prefix: Annotated[
         str, typer.Option(help="Where the gateway's own endpoints live (/_apigw/health).")
     ] = "/_apigw",
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="APIGW_ADMIN_TOKEN",
+            help="Protect the gateway's own endpoints (/_apigw/...): they need 'Authorization: Bearer TOKEN'.",
+        ),
+    ] = None,
     trust_proxy: Annotated[
         bool,
         typer.Option(
@@ -263,6 +270,7 @@ def serve(
             record_redact=tuple(name.strip().lower() for name in redact or () if name.strip()),
             record_max_body=record_max_body,
             admin_prefix=admin_prefix,
+            admin_token=admin_token or None,
             trust_proxy=trust_proxy,
             max_request_line=max_request_line,
             max_header_bytes=max_header_bytes,

@@ -43,6 +43,7 @@ class Settings:
     record_max_body: int = DEFAULT_RECORD_MAX_BODY  # bytes of each body kept in the record
     record_redact: tuple[str, ...] = ()  # --redact: more header names to redact (lower case)
     admin_prefix: str = "/_apigw"  # the gateway's own endpoints (/_apigw/health)
+    admin_token: str | None = None  # --admin-token / APIGW_ADMIN_TOKEN: what the admin endpoints need
     trust_proxy: bool = False  # --trust-proxy: a proxy in front may set X-Forwarded-Proto / -Port
     # the connection (gateway/connection.py): request head limits and slow-client deadlines
     max_request_line: int = 8192  # bytes of the request target: 414 past it

@@ -164,7 +164,17 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
             if settings.reload
             else f"{settings.workers} worker processes"
         )
+    if not is_loopback(settings.host) and not settings.admin_token:
+        console.print(
+            f"[yellow]warning:[/] the gateway's own endpoints ({settings.admin_prefix}/health, "
+            f"{settings.admin_prefix}/metrics) are reachable on {settings.host}: --admin-token (or "
+            "APIGW_ADMIN_TOKEN) protects them"
+        )
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
+
+
+def is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 ROUTE_COLUMNS = ("method", "path", "integration", "target", "mapping", "auth", "throttle", "cache", "operationId")

@@ -18,7 +18,7 @@ from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route, column
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
-from apigw_cli.gateway.stages.admin import AdminStage
+from apigw_cli.gateway.stages.admin import AdminGuardStage, AdminStage
 from apigw_cli.gateway.stages.api_key import ApiKeys, ApiKeyStage
 from apigw_cli.gateway.stages.body_limit import BodyLimitStage
 from apigw_cli.gateway.stages.cache import CacheStage
@@ -77,6 +77,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             AccessLogStage(parts.access_log) if parts.access_log is not None else None,
             FramingStage(),
             ErrorBoundaryStage(),
+            AdminGuardStage(settings.admin_prefix, settings.admin_token) if settings.admin_token else None,
             AdminStage(settings.admin_prefix, len(routes), parts.deployment),
             MetricsStage(state.metrics, settings.admin_prefix, parts.api_name, parts.deployment)
             if state.metrics is not None

@@ -1,10 +1,14 @@
 """The gateway's own endpoints under an admin prefix (`/_apigw` by default): `/health` for
-readiness probes. They never reach the spec's routes (start-up refuses a prefix a path uses)."""
+readiness probes (and `/metrics`, its own stage). They never reach the spec's routes (start-up
+refuses a prefix a path uses). With an admin token set (`--admin-token`, `APIGW_ADMIN_TOKEN`),
+everything under the prefix needs it (`Authorization: Bearer TOKEN`): 401 without it."""
 
 from __future__ import annotations
 
+import hmac
+
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.gateway_errors import json_response
+from apigw_cli.gateway.gateway_errors import gateway_error, json_response
 from apigw_cli.gateway.stages.stage import Handler
 
 
@@ -17,4 +21,25 @@ class AdminStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         if exchange.request.path == self._health and exchange.request.method in ("GET", "HEAD"):
             return json_response(200, {"status": "ok", "operations": self._operations, "stage": self._deployment})
+        return await call_next(exchange)
+
+
+class AdminGuardStage:
+    """Everything under the admin prefix needs the admin token (before health and metrics answer)."""
+
+    def __init__(self, prefix: str, token: str):
+        self._prefix = prefix.rstrip("/")
+        self._token = token.encode()
+
+    async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
+        path = exchange.request.path
+        if path == self._prefix or path.startswith(self._prefix + "/"):
+            scheme, _, sent = (exchange.request.header("authorization") or "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), self._token):
+                exchange.error = "the admin token is missing or wrong"
+                return gateway_error(
+                    "UNAUTHORIZED",
+                    "Unauthorized: the admin token is needed",
+                    [("www-authenticate", 'Bearer realm="apigw-admin"')],
+                )
         return await call_next(exchange)
