@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-
 from tests.helpers import serve_process, write
 from tests.redis_server import RedisServer, needs_redis
 
