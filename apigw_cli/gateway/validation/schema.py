@@ -202,6 +202,7 @@ class SchemaCompiler:
             kept = [name for name in required if not self._flag(properties.get(name), at, hidden)]
             if len(kept) != len(required):
                 out["required"] = kept
+        _integer_range(out)
         if self._openapi30:
             return _from_openapi30(out)
         return out
@@ -211,6 +212,22 @@ class SchemaCompiler:
         if isinstance(schema, dict) and "$ref" in schema:
             schema, _ = self._document.resolve(schema, at)
         return isinstance(schema, dict) and schema.get(keyword) is True
+
+
+_INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _integer_range(schema: dict[str, Any]) -> None:
+    """OpenAPI's `format: int32` / `int64` as the range they name (JSON Schema has no such formats):
+    an id past 2^63 - 1 is then a 400, not an overflow in a handler. A tighter bound the schema sets
+    is kept."""
+    found = _INTEGER_RANGES.get(str(schema.get("format")))
+    if found is None:
+        return
+    low, high = found
+    for key, bound, tighter in (("minimum", low, max), ("maximum", high, min)):
+        value = schema.get(key)
+        schema[key] = tighter(value, bound) if isinstance(value, int | float) and not isinstance(value, bool) else bound
 
 
 def _from_openapi30(schema: dict[str, Any]) -> dict[str, Any]:

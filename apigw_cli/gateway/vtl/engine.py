@@ -10,7 +10,8 @@ managed gateway's Java engine applies it):
 - a reference renders Java's text of its value (`{a=1}`, `[1, 2]`, `true`), and a method is one
   of Java's (`java.py`) or one a template object (`$input`, `$util`) exposes: no Python
   attribute is reachable from a template;
-- `+` with a string concatenates, `/` of two integers truncates and otherwise divides.
+- `+` with a string concatenates, `/` of two integers truncates and otherwise divides, and an
+  ordering (`>`, `<=`, ...) of what cannot be ordered (null, a string and a number) is false.
 
 airspeed-ext was kept over airspeed 0.7: it parses `#set` with bracketed and hyphenated keys,
 renders undefined references empty and booleans lower-case, as the managed gateway does (both
@@ -20,6 +21,7 @@ airspeed at its top; it is imported only where a template is compiled.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -90,6 +92,8 @@ def _negation(self: Any, namespace: Any, loader: Any) -> bool:
 def _plus(left: Any, right: Any) -> Any:
     if isinstance(left, str) or isinstance(right, str):
         return java_text(left) + java_text(right)
+    if left is None or right is None:
+        return None  # Velocity: arithmetic with null is null (it logs, the template goes on)
     return left + right
 
 
@@ -98,6 +102,25 @@ def _divide(left: Any, right: Any) -> Any:
         quotient = abs(left) // abs(right)
         return quotient if (left >= 0) == (right >= 0) else -quotient
     return left / right
+
+
+_ORDERINGS = {
+    ">": operator.gt, "gt": operator.gt, ">=": operator.ge, "ge": operator.ge,
+    "<": operator.lt, "lt": operator.lt, "<=": operator.le, "le": operator.le,
+}  # fmt: skip
+
+
+def _ordered(compare: Any) -> Any:
+    """An ordering that is false when the two sides cannot be ordered (null, a string and a number),
+    as Velocity's is (it logs and takes the comparison as false) instead of failing the template."""
+
+    def ordered(left: Any, right: Any) -> bool:
+        try:
+            return bool(compare(left, right))
+        except TypeError:
+            return False
+
+    return ordered
 
 
 def _property(value: Any, name: str) -> Any:
@@ -165,7 +188,12 @@ velocity.ForeachDirective.evaluate_raw = _foreach
 velocity.Condition.calculate = _condition
 velocity.UnaryOperatorValue.calculate = _negation
 velocity.NameOrCall.calculate = _name_or_call
-velocity.BinaryOperator.OPERATORS = {**velocity.BinaryOperator.OPERATORS, "+": _plus, "/": _divide}
+velocity.BinaryOperator.OPERATORS = {
+    **velocity.BinaryOperator.OPERATORS,
+    "+": _plus,
+    "/": _divide,
+    **{name: _ordered(compare) for name, compare in _ORDERINGS.items()},
+}
 velocity.value_to_string = java_text
 
 
