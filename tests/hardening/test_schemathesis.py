@@ -67,7 +67,8 @@ def test_schemathesis_finds_nothing(name: str, tmp_path: Path, backend: str) -> 
         run = subprocess.run(
             [ST, "run", str(spec), "--url", base, "--checks", "all", *excluded, "--seed", "1",
              "--max-examples", "15", "--max-time", "10", "--request-timeout", "10", "--no-color"],
-            capture_output=True, text=True, timeout=120, env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"},
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"},
         )  # fmt: skip
     summary = run.stdout[-4000:]
     assert run.returncode == 0, summary
