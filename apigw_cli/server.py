@@ -19,6 +19,7 @@ from apigw_cli.gateway.reload import Reloader, ReloadReporter
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.state import GatewayState
+from apigw_cli.gateway.websocket.api import MAX_MESSAGE_BYTES
 
 SETTINGS_VARIABLE = "APIGW_SERVE_SETTINGS"  # how worker processes get the serve settings
 WORKER_FACTORY = "apigw_cli.workers:create_app"  # what uvicorn imports in each worker process
@@ -111,6 +112,8 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
         "port": settings.port,
         # httptools (it refuses a CL+TE smuggled request that h11 lets through), with head limits and deadlines
         "http": GatewayProtocol,
+        "ws": "websockets-sansio",
+        "ws_max_size": MAX_MESSAGE_BYTES,  # the managed gateway's 128 KiB message quota: larger closes with 1009
         "timeout_keep_alive": settings.keep_alive_timeout,
         "timeout_graceful_shutdown": settings.shutdown_timeout,
         # a local gateway has no proxy in front: X-Forwarded-For from loopback must not be trusted

@@ -1,5 +1,7 @@
 """The ASGI application: turns ASGI events into a `GatewayRequest`, runs it through the current
-snapshot and sends the answer. It holds one reference to the snapshot; a reload swaps it."""
+snapshot and sends the answer; a WebSocket connection is a session (gateway/websocket/session.py)
+that reads the current snapshot at each message. It holds one reference to the snapshot; a reload
+swaps it."""
 
 from __future__ import annotations
 
@@ -30,8 +32,15 @@ class GatewayApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            from apigw_cli.gateway.websocket.session import serve_websocket
+
+            await serve_websocket(self._current, scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
+
+    def _current(self) -> Gateway:
+        return self.gateway
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         while True:

@@ -38,6 +38,8 @@ from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
 from apigw_cli.gateway.state import GatewayState
+from apigw_cli.gateway.websocket.api import WebSocketApi
+from apigw_cli.gateway.websocket.management import ConnectionsApiStage
 from apigw_cli.spec.flavour import Flavour
 
 
@@ -58,6 +60,7 @@ class PipelineParts:
     deployment: str | None
     namespace: str  # keeps two specs served from one store apart
     flavour: Flavour = "plain"  # what a request no route matches is answered
+    websocket: WebSocketApi | None = None  # its @connections API is served beside the routes
 
 
 def build_pipeline(parts: PipelineParts) -> Handler:
@@ -79,6 +82,9 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             ErrorBoundaryStage(),
             AdminGuardStage(settings.admin_prefix, settings.admin_token) if settings.admin_token else None,
             AdminStage(settings.admin_prefix, len(routes), parts.deployment),
+            ConnectionsApiStage(parts.websocket.connections_prefixes, parts.websocket.directory)
+            if parts.websocket is not None
+            else None,
             MetricsStage(state.metrics, settings.admin_prefix, parts.api_name, parts.deployment)
             if state.metrics is not None
             else None,

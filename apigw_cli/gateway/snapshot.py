@@ -16,6 +16,7 @@ from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route
 from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.gateway.websocket.api import WebSocketApi
 from apigw_cli.spec.document import Stamp
 
 
@@ -62,6 +63,7 @@ class Gateway:
     deployment: str | None = None  # the x-gateway.stages entry this snapshot serves
     handler_modules: tuple[str, ...] = ()  # names in sys.modules of this snapshot's handler files
     in_flight: InFlight = field(default_factory=InFlight)
+    websocket: WebSocketApi | None = None  # x-gateway.websocket
 
     @property
     def files(self) -> tuple[Path, ...]:

@@ -1,6 +1,6 @@
-"""What outlives a snapshot: the store of buckets, counters and cache, the clock, the recorder and
-the metrics. A server process makes one and hands it to every build, so a reload keeps limits,
-cached answers and counts where they were."""
+"""What outlives a snapshot: the store of buckets, counters and cache, the clock, the recorder, the
+metrics and the directory of open WebSocket connections. A server process makes one and hands it to
+every build, so a reload keeps limits, cached answers, counts and connections where they were."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from apigw_cli.gateway.clock import Clock, SystemClock
 from apigw_cli.gateway.stores.base import Store
 from apigw_cli.gateway.stores.memory import MemoryStore
+from apigw_cli.gateway.websocket.connections import ConnectionDirectory, MemoryDirectory
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.metrics import GatewayMetrics
@@ -22,13 +23,17 @@ class GatewayState:
         clock: Clock | None = None,
         recorder: RecordWriter | None = None,
         metrics: GatewayMetrics | None = None,
+        connections: ConnectionDirectory | None = None,
     ):
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.recorder = recorder  # serve --record
         self.metrics = metrics  # this process's; counts survive reloads
+        # open WebSocket connections: a reload keeps them reachable (Redis lists them for every worker)
+        self.connections: ConnectionDirectory = connections if connections is not None else MemoryDirectory()
 
     async def aclose(self) -> None:
         await self.store.aclose()
+        await self.connections.aclose()
         if self.recorder is not None:
             self.recorder.close()

@@ -5,6 +5,7 @@ at a size limit with `truncated: true`; secret headers are redacted unless asked
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any, Literal, NotRequired, TypedDict
 
 REDACTED = "[redacted]"
@@ -71,3 +72,46 @@ def decode_body(part: dict[str, Any]) -> bytes:
 def headers_of(pairs: list[tuple[str, str]], secrets: frozenset[str] | None) -> list[list[str]]:
     """Header pairs in order, secret values redacted (`secrets` None keeps them all)."""
     return [[name, REDACTED if secrets is not None and name.lower() in secrets else value] for name, value in pairs]
+
+
+def iso_time(epoch: float) -> str:
+    """ISO 8601 in UTC with milliseconds; the seconds part is formatted once a second."""
+    whole = int(epoch)
+    if _clock_cache[0] != whole:
+        _clock_cache[0], _clock_cache[1] = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return f"{_clock_cache[1]}.{int((epoch - whole) * 1000):03d}+00:00"
+
+
+_clock_cache: list[Any] = [None, ""]
+
+
+def frame_body(message: str | bytes, max_body: int) -> RecordedBody:
+    """A text frame as text, a binary frame as base64 (whatever its bytes), so replay sends each
+    as the frame it was."""
+    if isinstance(message, str):
+        return encode_body(message.encode("utf-8"), max_body)
+    encoded: RecordedBody = {"body": base64.b64encode(message[:max_body]).decode("ascii"), "encoding": "base64"}
+    if len(message) > max_body:
+        encoded["truncated"] = True
+        encoded["size"] = len(message)
+    return encoded
+
+
+class RecordedWebSocket(TypedDict):
+    connectionId: str
+    eventType: Literal["CONNECT", "MESSAGE", "DISCONNECT"]
+    routeKey: str | None  # None: no route took the message
+    path: str
+    status: int
+    query: NotRequired[str]  # CONNECT
+    headers: NotRequired[list[list[str]]]  # CONNECT, secrets redacted
+    message: NotRequired[RecordedBody]  # MESSAGE (base64 for a binary frame)
+    replies: NotRequired[list[RecordedBody]]  # what went back to the caller for it
+    closeCode: NotRequired[int]  # DISCONNECT
+
+
+class WebSocketLine(TypedDict):
+    time: str
+    requestId: str
+    websocket: RecordedWebSocket
+    latencyMs: float

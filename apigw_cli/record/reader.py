@@ -16,6 +16,21 @@ logger = logging.getLogger("apigw")
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The HTTP exchanges of a recording (its WebSocket lines are read by read_lines)."""
+    for number, record in read_lines(path):
+        if "websocket" not in record:
+            yield number, record
+
+
+def read_websocket_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The WebSocket lines of a recording (record/websocket.py)."""
+    for number, record in read_lines(path):
+        if "websocket" in record:
+            yield number, record
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every line of a recording: HTTP exchanges and WebSocket events."""
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
@@ -50,6 +65,8 @@ def _parse(path: Path, number: int, line: str, last: bool) -> tuple[int, dict[st
         raise RecordError(f"{path}:{number}: not a JSON record: {exc.msg}") from None
     if not isinstance(record, dict):
         raise RecordError(f"{path}:{number}: not a JSON object")
+    if isinstance(record.get("websocket"), dict):
+        return number, record
     if not isinstance(record.get("request"), dict):
         raise RecordError(f"{path}:{number}: not an exchange record (no request)")
     return number, record

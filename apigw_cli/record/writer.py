@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from apigw_cli.record.format import RecordLine
+from apigw_cli.record.format import RecordLine, WebSocketLine
 
 
 class RecordWriter:
@@ -17,7 +17,7 @@ class RecordWriter:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    def write(self, record: RecordLine) -> None:
+    def write(self, record: RecordLine | WebSocketLine) -> None:
         os.write(self._fd, orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.integrations import Located, inherit, located, x_integration
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
+from apigw_cli.gateway.compiling.websocket import read_websocket
 from apigw_cli.gateway.digest import content_digest
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
@@ -103,6 +104,8 @@ class _GatewayCompiler:
         self._check_extensions(root, document.root_location, ("x-integration", "x-gateway"))
         deployment = context.deployment
         title = info.get("title")
+        api_name = str(title or document.root_path.name)
+        websocket = read_websocket(context, {**self.jwt_authorizers, **self.lambda_authorizers}, access_log, api_name)
         pipeline = build_pipeline(
             PipelineParts(
                 routes=tuple(routes),
@@ -114,10 +117,11 @@ class _GatewayCompiler:
                 api_keys=self.keys,
                 cors=read_cors(document),
                 gateway_responses=read_gateway_responses(document, deployment, context.notices),
-                api_name=str(title or document.root_path.name),
+                api_name=api_name,
                 deployment=deployment.name,
                 namespace=str(document.root_path),  # keeps two specs served from one store apart
                 flavour=context.flavour,
+                websocket=websocket,
             )
         )
         return Gateway(
@@ -135,6 +139,7 @@ class _GatewayCompiler:
             backend=context.backend,
             handler_modules=context.handlers.module_names,
             deployment=deployment.name,
+            websocket=websocket,
         )
 
     def _notices(self, routes: list[Route]) -> tuple[str, ...]:

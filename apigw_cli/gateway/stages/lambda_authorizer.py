@@ -90,28 +90,34 @@ class LambdaAuthorizer:
         operation = exchange.operation
         assert operation is not None
         parts = identity if self.kind == "token" else (*identity, operation.route_key)
-        # identities are tokens: the key holds a digest, never the token itself
-        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-        key = f"{self.namespace}:authorizer:{self.name}:{digest}"
         arn = method_arn(self.deployment, exchange.request.method, operation.path)
-        cached = await self.store.get_value(key, now) if self.ttl > 0 else None
-        if cached is not None:
-            # a cached policy is matched against this request's ARN, as the managed gateway does
-            return self._read(json.loads(cached), arn)
         if self.kind == "token":
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": identity[0], "methodArn": arn}
         else:
             event = {"type": "REQUEST", "methodArn": arn, **event_v1(exchange, self.deployment)}
-        answer = await self._call(event, exchange)
+        return await self.decide_event(event, arn, parts, exchange.request_id, now)
+
+    async def decide_event(
+        self, event: dict[str, Any], arn: str, parts: tuple[str, ...], request_id: str, now: float
+    ) -> Decision:
+        """The decision on `event` for `arn`, from the cache (keyed by `parts`) or the authorizer."""
+        # identities are tokens: the key holds a digest, never the token itself
+        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        key = f"{self.namespace}:authorizer:{self.name}:{digest}"
+        cached = await self.store.get_value(key, now) if self.ttl > 0 else None
+        if cached is not None:
+            # a cached policy is matched against this request's ARN, as the managed gateway does
+            return self._read(json.loads(cached), arn)
+        answer = await self._call(event, request_id)
         decision = self._read(answer, arn)  # a malformed answer raises here, and is not cached
         if self.ttl > 0:
             await self.store.put_value(key, json.dumps(answer, default=str).encode(), now + self.ttl, now)
         return decision
 
-    async def _call(self, event: dict[str, Any], exchange: Exchange) -> Any:
+    async def _call(self, event: dict[str, Any], request_id: str) -> Any:
         name = self.reference.rpartition(":")[2]
         try:
-            return await run_handler(self.handler, event, name, exchange.request_id, self.executor, self.timeout)
+            return await run_handler(self.handler, event, name, request_id, self.executor, self.timeout)
         except Exception as exc:
             logger.error("authorizer %s raised %s: %s", self.name, type(exc).__name__, exc, exc_info=exc)
             raise AuthorizerFailed(f"authorizer {self.name} raised {type(exc).__name__}: {exc}") from exc

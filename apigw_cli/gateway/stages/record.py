@@ -4,25 +4,13 @@ request bodies whole (so they can be replayed), which turns off streaming them t
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from apigw_cli.config import Settings
 from apigw_cli.errors import RequestTooLarge
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.record.format import DEFAULT_SECRET_HEADERS, encode_body, headers_of
+from apigw_cli.record.format import DEFAULT_SECRET_HEADERS, encode_body, headers_of, iso_time
 from apigw_cli.record.writer import RecordWriter
-
-
-def _iso_time(epoch: float) -> str:
-    """ISO 8601 in UTC with milliseconds; the seconds part is formatted once a second."""
-    whole = int(epoch)
-    if _clock_cache[0] != whole:
-        _clock_cache[0], _clock_cache[1] = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-    return f"{_clock_cache[1]}.{int((epoch - whole) * 1000):03d}+00:00"
-
-
-_clock_cache: list[Any] = [None, ""]
 
 
 def secret_headers(settings: Settings) -> frozenset[str] | None:
@@ -47,7 +35,7 @@ class RecordStage:
         operation = exchange.operation
         self._writer.write(
             {
-                "time": _iso_time(exchange.received_at),
+                "time": iso_time(exchange.received_at),
                 "requestId": exchange.request_id,
                 "request": {
                     "method": request.method,

@@ -1,0 +1,1 @@
+"""WebSocket APIs: the compiled API, connection sessions, the @connections API, their events."""
