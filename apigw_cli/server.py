@@ -48,6 +48,7 @@ def process_state(settings: Settings) -> GatewayState:
 
         recorder = RecordWriter(settings.record)
     store = None
+    connections = None
     if settings.redis:
         from apigw_cli.gateway.stores.redis import RedisStore
 
@@ -57,7 +58,10 @@ def process_state(settings: Settings) -> GatewayState:
             unavailable.labels(operation).inc()
 
         store = RedisStore(settings.redis, settings.redis_failure, on_unavailable=count)
-    return GatewayState(store, recorder=recorder, metrics=metrics)
+        from apigw_cli.gateway.stores.redis_connections import RedisDirectory
+
+        connections = RedisDirectory(settings.redis)  # a post reaching any worker finds the connection
+    return GatewayState(store, recorder=recorder, metrics=metrics, connections=connections)
 
 
 def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, Reloader | None]:

@@ -184,6 +184,8 @@ _SOURCES = (
     ("method.request.querystring.", "query"),
     ("method.request.multivaluequerystring.", "query"),
     ("$request.querystring.", "query"),
+    ("route.request.header.", "header"),  # a WebSocket API's $connect
+    ("route.request.querystring.", "query"),
     ("stageVariables.", "stageVariables"),
     ("$stageVariables.", "stageVariables"),
     ("context.", "context"),

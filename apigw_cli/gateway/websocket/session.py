@@ -246,6 +246,10 @@ class Session:
                 if self._closing is not None:
                     return self._closing
                 code = int(message.get("code") or 1005)
+                if code == 1005 and "reason" not in message:
+                    # uvicorn says 1005 for a connection lost without a close frame too; only a
+                    # close frame carries a reason: without one, the close was abnormal
+                    return 1006, ""
                 return code, str(message.get("reason") or "")
             if kind != "websocket.receive":
                 continue
