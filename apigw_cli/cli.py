@@ -372,6 +372,59 @@ def _read_data(data: str | None) -> bytes | None:
 
 
 @app.command()
+def ws(
+    target: Annotated[
+        str, typer.Argument(help="ws:// URL, or a path on the local gateway (/ws, /prod/ws) with --port.")
+    ],
+    message: Annotated[
+        list[str] | None,
+        typer.Option("--message", "-m", help="A message to send, repeatable, in order; without any, stdin's lines."),
+    ] = None,
+    header: Annotated[
+        list[str] | None, typer.Option("--header", "-H", help="'Name: value' on the handshake, repeatable.")
+    ] = None,
+    query: Annotated[list[str] | None, typer.Option("--query", "-q", help="'name=value', repeatable.")] = None,
+    port: Annotated[int, typer.Option(help="The local gateway's port, for a path target.", min=1, max=65535)] = 8080,
+    wait: Annotated[float, typer.Option(help="Seconds of quiet after the last message before closing.", min=0)] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each message as a JSON line.")] = False,
+) -> None:
+    """Connect to a WebSocket API, send messages, print what comes back (a message a line).
+
+    Exit status: 0 done (also when the server closed the connection), 1 the handshake was refused
+    or the server could not be reached, 2 bad arguments.
+
+    Examples:
+
+      apigw ws /ws -m '{"action": "join", "name": "ada"}' -m '{"action": "say", "text": "hi"}'
+
+      apigw ws ws://127.0.0.1:8080/prod/ws -q token=good -H 'Authorization: Bearer ...'
+
+      printf '%s\\n' '{"action": "join"}' | apigw ws /ws --json
+
+      apigw ws /ws        # a person at a terminal: type a message a line, Ctrl+D to end
+    """
+    with _user_errors():
+        from urllib.parse import urlencode
+
+        from apigw_cli.invoke import parse_header, parse_query
+        from apigw_cli.ws_client import WsJob, run_ws, ws_url
+
+        url = ws_url(target, port)
+        if query:
+            url += ("&" if "?" in url else "?") + urlencode([parse_query(q) for q in query])
+        job = WsJob(
+            url=url,
+            messages=tuple(message) if message else None,
+            headers=tuple(parse_header(h) for h in header or []),
+            wait=wait,
+            as_json=as_json,
+        )
+    import asyncio
+
+    raise typer.Exit(asyncio.run(run_ws(job, sys.stdin, sys.stdout, sys.stderr)))
+
+
+@app.command()
 def routes(
     spec: SpecArgument = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as a JSON list.")] = False,

@@ -196,6 +196,31 @@ def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
             "summary": route.operation.summary,
         }
         for route in gateway.routes
+    ] + websocket_rows(gateway)
+
+
+def websocket_rows(gateway: Gateway) -> list[dict[str, Any]]:
+    """The WebSocket API's routes: method WS, the path clients connect to and the route key."""
+    api = gateway.websocket
+    if api is None:
+        return []
+    authorizer = api.authorizer.name if api.authorizer is not None else None
+    return [
+        {
+            "method": "WS",
+            "path": f"{api.path} {key}",
+            "routeKey": key,
+            "operationId": None,
+            "integration": route.integration.kind,
+            "target": route.integration.target,
+            "mapping": "route response" if route.route_response else None,
+            "runsLocally": True,
+            "auth": f"authorizer {authorizer}" if key == "$connect" and authorizer else "none",
+            "throttle": None,
+            "cache": None,
+            "summary": "",
+        }
+        for key, route in api.routes.items()
     ]
 
 
