@@ -17,11 +17,13 @@ from apigw_cli.gateway.inprocess import Answer
 from apigw_cli.record.diff import Difference, compare_bodies, header_ignored
 from apigw_cli.record.format import HOP_BY_HOP_HEADERS, REDACTED, decode_body
 from apigw_cli.record.pacing import Pacer
+from apigw_cli.record.reader import read_websocket_records
 from apigw_cli.record.schema_check import SchemaCheck
 from apigw_cli.record.selection import parse_filters
 from apigw_cli.record.senders import HttpSender, InProcessSender, Sender
 from apigw_cli.record.sources import InputFormat, count_exchanges, detect_format, read_exchanges
 from apigw_cli.record.tally import Outcome, ReplayResults
+from apigw_cli.record.ws_replay import InProcessOpener, Opener, SocketOpener, recorded_connections, replay_connections
 
 # given how many exchanges there are (None: unknown), a progress display and its advance callback
 Progress = Callable[[int | None], AbstractContextManager[Callable[[], None] | None]]
@@ -75,11 +77,25 @@ def run_replay(job: ReplayJob, progress: Progress | None = None) -> ReplayResult
     else:
         raise ValueError("an in-process replay needs the settings of the spec to replay against")
 
+    connections = recorded_connections(read_websocket_records(job.log)) if chosen == "record" else []
+
     async def replay_all() -> ReplayResults:
         if gateway is not None and job.target is None:
             await gateway.startup()
+        results = ReplayResults()
+        started = time.perf_counter()
+        if connections:  # before the exchanges: an in-process sender closes the snapshot when done
+            opener: Opener
+            if job.target is not None:
+                opener = SocketOpener(job.target)
+            else:
+                assert isinstance(sender, InProcessSender)
+                opener = InProcessOpener(sender.app, job.options.timeout)
+            await replay_connections(opener, connections, results, job.options.timeout, job.options.ignore)
         with progress(total) if progress is not None else nullcontext() as advance:
-            return await replay(sender, records, job.options, schema_check, advance)
+            await replay(sender, records, job.options, schema_check, advance, results)
+        results.seconds = time.perf_counter() - started
+        return results
 
     results = asyncio.run(replay_all())
     if job.target is not None and gateway is not None:
@@ -93,8 +109,10 @@ async def replay(
     options: ReplayOptions,
     schema_check: SchemaCheck | None = None,
     progress: Callable[[], None] | None = None,
+    results: ReplayResults | None = None,
 ) -> ReplayResults:
-    results = ReplayResults()
+    """Replays the exchanges into `results` (new ones when not given)."""
+    results = results if results is not None else ReplayResults()
     pacer = Pacer(options.rate, options.speed)
     slots = asyncio.Semaphore(options.concurrency)
     running: set[asyncio.Task[None]] = set()

@@ -20,13 +20,13 @@ class InProcessSender:
     """Calls the ASGI app directly, as a server would."""
 
     def __init__(self, app: GatewayApp):
-        self._app = app
+        self.app = app
 
     async def send(self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
-        return await send_request(self._app, method, path, query, headers, body)
+        return await send_request(self.app, method, path, query, headers, body)
 
     async def aclose(self) -> None:
-        await self._app.gateway.aclose()
+        await self.app.gateway.aclose()
 
 
 class HttpSender:

@@ -36,7 +36,8 @@ class WsEvent:
     integration_seconds: float | None = None
     error: str | None = None
     message: bytes | str | None = None  # what the client sent (MESSAGE)
-    replies: list[bytes] = field(default_factory=list)  # what went back to the caller for it
+    # what went to the caller while it was handled: posts through @connections, then the route response
+    replies: list[bytes] = field(default_factory=list)
     close_code: int | None = None  # DISCONNECT
     query: str = ""  # CONNECT
     headers: list[tuple[str, str]] = field(default_factory=list)  # CONNECT

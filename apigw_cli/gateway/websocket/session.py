@@ -104,11 +104,14 @@ class Session:
         self._open = False  # accepted and not yet closing
         self._closing: tuple[int, str] | None = None  # a close the server started
         self._disconnected = False
+        self._handling: WsEvent | None = None  # the message being handled, for the record
 
     # LiveConnection, for the directory
     async def send(self, data: bytes) -> bool:
         if not self._open:
             return False
+        if self._handling is not None:  # posted while a message of this connection is handled: its answer too
+            self._handling.replies.append(data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -297,11 +300,13 @@ class Session:
             return
         event.route_key = route.key
         gateway.in_flight.enter()
+        self._handling = event
         try:
             answer = await self._invoke(
                 gateway, route, message_event(self.facts, route.key, data, now, event.request_id), event
             )
         finally:
+            self._handling = None
             gateway.in_flight.leave()
         if answer is None:
             await self._reply(event, self._error_body("Internal server error", event.request_id))
