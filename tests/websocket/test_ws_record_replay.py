@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import websockets
 
 from tests.helpers import REPO, serve_process
@@ -60,6 +61,9 @@ def test_record_then_replay_websocket_connections(tmp_path: Path) -> None:
         recorded = tmp_path / "recorded.jsonl"  # what it recorded so far: the replay below is recorded too
         recorded.write_text(record.read_text())
         target = replay(str(recorded), "-s", str(spec), "--target", base, env=env)
+    schema = json.loads((REPO / "apigw_cli" / "schemas" / "record.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    assert [error.message for line in lines for error in validator.iter_errors(line)] == []  # the published schema
     events = [line["websocket"] for line in lines if "websocket" in line]
     first = events[0]["connectionId"]
     sockets = [event for event in events if event["connectionId"] == first]
