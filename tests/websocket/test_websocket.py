@@ -342,3 +342,23 @@ def test_a_handler_edit_reaches_open_connections(api: tuple[Path, dict[str, str]
 
     with serve_process(str(spec), env=env) as base:
         asyncio.run(talk(base))
+
+
+def test_maximum_age_closes_an_active_connection(tmp_path: Path) -> None:
+    spec = write_api(tmp_path, extra="    maxConnectionAge: 1\n")
+    seen_file = tmp_path / "events.jsonl"
+
+    async def talk(base: str) -> int | None:
+        async with websockets.connect(ws_url(base, "/ws?post=1")) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                for _ in range(300):  # busy, never idle: only its age ends it
+                    await ws.send(json.dumps({"action": "echo"}))
+                    await asyncio.wait_for(ws.recv(), 10)
+                    await asyncio.sleep(0.05)
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    with serve_process(str(spec), "--no-reload", env={"WS_EVENTS": str(seen_file)}) as base:
+        assert asyncio.run(talk(base)) == 1001
+        seen = wait_for(seen_file, lambda found: bool(of_type(found, "DISCONNECT")))
+    assert of_type(seen, "DISCONNECT")[0]["requestContext"]["disconnectStatusCode"] == 1001
+    assert {"postStatus": 410} in seen  # a post to a connection still in its $connect is GoneException, as in AWS

@@ -23,6 +23,15 @@ def connect(event, context):
         return {"statusCode": int(query["refuse"]), "body": "go away"}
     if query.get("raise"):
         raise RuntimeError("connect failed")
+    if query.get("post"):  # posting to itself during $connect: not connected yet
+        import urllib.error, urllib.request
+        request = event["requestContext"]
+        url = f"http://{request['domainName']}/{request['stage']}/@connections/{request['connectionId']}"
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, data=b"early", method="POST"), timeout=5)
+            _seen({"postStatus": 200})
+        except urllib.error.HTTPError as exc:
+            _seen({"postStatus": exc.code})
     return {"statusCode": 200}
 
 def disconnect(event, context):
