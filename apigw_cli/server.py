@@ -110,13 +110,14 @@ def connection_limits(settings: Settings) -> Any:
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
     from apigw_cli.gateway.connection import GatewayProtocol
+    from apigw_cli.gateway.websocket.frames import GatewayWebSocketProtocol
 
     return {
         "host": settings.host,
         "port": settings.port,
         # httptools (it refuses a CL+TE smuggled request that h11 lets through), with head limits and deadlines
         "http": GatewayProtocol,
-        "ws": "websockets-sansio",
+        "ws": GatewayWebSocketProtocol,  # websockets-sansio with the 32 KiB frame quota
         "ws_max_size": MAX_MESSAGE_BYTES,  # the managed gateway's 128 KiB message quota: larger closes with 1009
         "timeout_keep_alive": settings.keep_alive_timeout,
         "timeout_graceful_shutdown": settings.shutdown_timeout,

@@ -252,18 +252,27 @@ def test_idle_timeout_closes_with_going_away(tmp_path: Path) -> None:
     assert gone["requestContext"]["disconnectReason"] == "Going away"
 
 
-def test_a_message_over_the_quota_closes_with_1009(api: tuple[Path, dict[str, str]]) -> None:
+def test_frames_over_32_kib_and_messages_over_128_kib_close_with_1009(api: tuple[Path, dict[str, str]]) -> None:
     spec, env = api
 
-    async def talk(base: str) -> int | None:
+    async def close_code(base: str, message: str | list[str]) -> int | None:
         async with websockets.connect(ws_url(base), max_size=None) as ws:
-            await ws.send("x" * (128 * 1024 + 1))
+            await ws.send(message)
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), 30)
             return closed.value.rcvd.code if closed.value.rcvd else None
 
+    async def fragmented(base: str) -> str:
+        async with websockets.connect(ws_url(base), max_size=None) as ws:
+            await ws.send(["y" * (25 * 1024)] * 4)  # 100 KiB in four frames: within both quotas
+            return str(await asyncio.wait_for(ws.recv(), 30))
+
     with serve_process(str(spec), "--no-reload", env=env) as base:
-        assert asyncio.run(talk(base)) == 1009
+        assert asyncio.run(close_code(base, "x" * (32 * 1024 + 1))) == 1009  # one frame over 32 KiB
+        assert asyncio.run(close_code(base, ["x" * (32 * 1024)] * 4 + ["x"])) == 1009  # a message over 128 KiB
+        assert asyncio.run(fragmented(base)) == "default:" + "y" * (100 * 1024)
+    ends = of_type(events(Path(env["WS_EVENTS"])), "DISCONNECT")
+    assert [end["requestContext"]["disconnectStatusCode"] for end in ends][:2] == [1009, 1009]
 
 
 def test_disconnect_runs_once_however_the_connection_ends(api: tuple[Path, dict[str, str]], tmp_path: Path) -> None:

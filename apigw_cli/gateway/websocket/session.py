@@ -167,16 +167,19 @@ class Session:
             self.facts.user_agent,
             self.facts.connected_at,
         )
-        await api.directory.add(record, self)
-        api.observer.connections(1)
-        api.observer.done(connect)
         code, reason = 1006, ""
+        api.observer.connections(1)
         try:
+            await api.directory.add(record, self)
+            api.observer.done(connect)
             code, reason = await self._loop()
         finally:
             self._open = False
-            await api.directory.remove(self.facts.connection_id)
             api.observer.connections(-1)
+            try:
+                await api.directory.remove(self.facts.connection_id)
+            except Exception:  # a directory that is down (Redis) must not cost the connection its $disconnect
+                logger.exception("WebSocket connection %s: unlisting it failed", self.facts.connection_id)
             await self._disconnect(code, reason)
 
     async def _authorize(self, event: WsEvent) -> None:
@@ -256,12 +259,16 @@ class Session:
                 return code, str(message.get("reason") or "")
             if kind != "websocket.receive":
                 continue
-            idle_deadline = time.monotonic() + api.idle_timeout
+            idle_deadline = time.monotonic() + self._api.idle_timeout
             data: str | bytes | None = message.get("text")
             if data is None:
                 data = message.get("bytes") or b""
-            await self._message(data)
-            idle_deadline = time.monotonic() + api.idle_timeout
+            try:
+                await self._message(data)
+            except Exception:  # a bug or a broken store: logged, and the connection lives on
+                logger.exception("WebSocket connection %s: a message failed", self.facts.connection_id)
+                await self._send({"type": "websocket.send", "text": self._error_body("Internal server error", "")})
+            idle_deadline = time.monotonic() + self._api.idle_timeout
         return GOING_AWAY, "Going away"
 
     async def _closed_by_server(self) -> tuple[int, str]:
