@@ -371,3 +371,26 @@ def test_maximum_age_closes_an_active_connection(tmp_path: Path) -> None:
         seen = wait_for(seen_file, lambda found: bool(of_type(found, "DISCONNECT")))
     assert of_type(seen, "DISCONNECT")[0]["requestContext"]["disconnectStatusCode"] == 1001
     assert {"postStatus": 410} in seen  # a post to a connection still in its $connect is GoneException, as in AWS
+
+
+def test_connect_is_optional_and_an_authorizer_reads_headers(tmp_path: Path) -> None:
+    routes = """      $connect: {type: mock, authorizer: wsAuth}
+      $default: {type: mock, body: hello, routeResponse: true}"""
+    headers = AUTHORIZED.replace("route.request.querystring.token", "route.request.header.Authorization")
+    spec = write_api(tmp_path, routes, headers, head="  authorizers:\n    wsAuth: {handler: ws.py:authorize}\n")
+    (tmp_path / "bare").mkdir()
+    bare = write_api(tmp_path / "bare", "      $default: {type: mock, body: hello, routeResponse: true}")
+
+    async def talk(base: str, extra: dict[str, str]) -> str:
+        async with websockets.connect(ws_url(base), additional_headers=extra) as ws:
+            await ws.send("hi")
+            return str(await asyncio.wait_for(ws.recv(), 10))
+
+    env = {"WS_EVENTS": str(tmp_path / "events.jsonl")}
+    with serve_process(str(spec), "--no-reload", env=env) as base:
+        assert asyncio.run(talk(base, {"Authorization": "good"})) == "hello"
+        with pytest.raises(InvalidStatus) as refused:
+            asyncio.run(talk(base, {"Authorization": "bad"}))
+        assert refused.value.response.status_code == 403
+    with serve_process(str(bare), "--no-reload", env=env) as base:
+        assert asyncio.run(talk(base, {})) == "hello"  # no $connect route: every handshake is accepted
