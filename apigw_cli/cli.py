@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TextIO
 import typer
 
 from apigw_cli import __version__
-from apigw_cli.config import DEFAULT_RECORD_MAX_BODY, LogFormat, RedisFailure, ReloadMode, ResponseValidation, Settings
+from apigw_cli.config import (
+    DEFAULT_RECORD_MAX_BODY,
+    IamMode,
+    LogFormat,
+    RedisFailure,
+    ReloadMode,
+    ResponseValidation,
+    Settings,
+)
 from apigw_cli.lint.findings import SeverityName
 from apigw_cli.lint.formats import LintFormat
 from apigw_cli.record.reports import ReportFormat
@@ -54,6 +62,22 @@ LambdaMap = Annotated[
 ApiKeysOption = Annotated[
     Path | None,
     typer.Option("--api-keys", help="YAML list of API keys ({name, value}) kept out of the spec.", show_default=False),
+]
+IamOption = Annotated[
+    IamMode,
+    typer.Option(
+        "--iam",
+        help="IAM (SigV4) routes: enforce checks signatures and permissions, verify signatures only, off lets "
+        "every request through.",
+    ),
+]
+IamCredentialsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--iam-credentials",
+        help="YAML list of {accessKeyId, secretAccessKey, arn, sessionToken?, policy?} that may sign requests.",
+        show_default=False,
+    ),
 ]
 StageOption = Annotated[
     str | None,
@@ -150,6 +174,8 @@ def serve(
     ] = "inprocess",
     workers: Annotated[int, typer.Option(min=1, help="Server processes; each one reloads itself.")] = 1,
     api_keys: ApiKeysOption = None,
+    iam: IamOption = "enforce",
+    iam_credentials: IamCredentialsOption = None,
     no_auth: Annotated[
         bool, typer.Option("--no-auth", help="Check no API keys, JWTs or authorizers (local poking only).")
     ] = False,
@@ -262,6 +288,8 @@ def serve(
             workers=workers,
             log_format=log_format,
             api_keys=api_keys,
+            iam=iam,
+            iam_credentials=iam_credentials,
             no_auth=no_auth,
             redis=redis,
             redis_failure=redis_failure,

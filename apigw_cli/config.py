@@ -12,9 +12,10 @@ ResponseValidation = Literal["off", "warn", "strict"]
 ReloadMode = Literal["inprocess", "process"]
 LogFormat = Literal["text", "json"]
 RedisFailure = Literal["open", "closed"]  # when Redis is down: let requests through, or answer 503
+IamMode = Literal["off", "verify", "enforce"]  # IAM routes: let through, check signatures, or also permissions
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the managed gateway's payload limit
 DEFAULT_RECORD_MAX_BODY = 64 * 1024
-_PATHS = ("spec", "lambda_map", "api_keys", "record")
+_PATHS = ("spec", "lambda_map", "api_keys", "record", "iam_credentials")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Settings:
     log_format: LogFormat = "text"
     api_keys: Path | None = None  # --api-keys: a file of {name, value} kept out of the spec
     no_auth: bool = False  # --no-auth: check no API keys, JWTs or authorizers, for local poking
+    iam: IamMode = "enforce"  # --iam: what IAM routes (SigV4) check
+    iam_credentials: Path | None = None  # --iam-credentials: a file of {accessKeyId, secretAccessKey, arn, ...}
     throttle: bool = True  # replay sends faster than the recording: it turns throttles and quotas off
     redis: str | None = None  # --redis URL: buckets, quotas and cache shared by workers and hosts
     redis_failure: RedisFailure = "open"

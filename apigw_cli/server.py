@@ -76,7 +76,9 @@ def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, R
         reloader = Reloader(
             lambda: build_gateway(settings, output.access_log, state),
             output.reloads,
-            extra_files=[path for path in (settings.lambda_map, settings.api_keys) if path is not None],
+            extra_files=[
+                path for path in (settings.lambda_map, settings.api_keys, settings.iam_credentials) if path is not None
+            ],
         )
 
     async def shutdown() -> None:

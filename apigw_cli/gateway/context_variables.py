@@ -35,11 +35,12 @@ def domain(exchange: Exchange) -> tuple[str, str]:
 def identity(exchange: Exchange) -> dict[str, Any]:
     key = exchange.api_key
     request = exchange.request
+    signer = exchange.iam  # a SigV4-signed request to an IAM route
     return {
-        "accountId": None,
+        "accountId": signer.account if signer else None,
         "apiKey": key.value if key else None,
         "apiKeyId": key.name if key else None,
-        "caller": None,
+        "caller": signer.user_id if signer else None,
         "cognitoAuthenticationProvider": None,
         "cognitoAuthenticationType": None,
         "cognitoIdentityId": None,
@@ -47,10 +48,10 @@ def identity(exchange: Exchange) -> dict[str, Any]:
         "principalOrgId": None,
         "sourceIp": request.client_ip,
         "clientCert": None,
-        "user": None,
+        "user": signer.user_id if signer else None,
         "userAgent": request.header("user-agent"),
-        "userArn": None,
-        "accessKey": None,
+        "userArn": signer.arn if signer else None,
+        "accessKey": signer.access_key_id if signer else None,
     }
 
 

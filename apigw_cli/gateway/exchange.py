@@ -9,6 +9,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from apigw_cli.errors import RequestTooLarge
+from apigw_cli.gateway.iam.credentials import IamCredential
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.principal import ApiKey, AuthorizerGrant, VerifiedJwt
 
@@ -153,6 +154,7 @@ class Exchange:
     api_key: ApiKey | None = None  # the API key stage: the key the request presented
     jwt: VerifiedJwt | None = None  # the JWT stage
     authorizer: AuthorizerGrant | None = None  # the Lambda authorizer stage
+    iam: IamCredential | None = None  # the IAM stage: who signed the request
     cache: CacheOutcome | None = None  # the cache stage, on cacheable routes
     integration_latency: float | None = None  # the integration stage, seconds
     error: str | None = None  # why the gateway answered an error itself
@@ -167,8 +169,10 @@ class Exchange:
             return f"jwt:{self.jwt.subject}"
         if self.authorizer is not None:
             return f"authorizer:{self.authorizer.principal_id or ''}"
+        if self.iam is not None:
+            return f"iam:{self.iam.arn}"
         return None
 
     @property
     def authenticated(self) -> bool:
-        return self.api_key is not None or self.jwt is not None or self.authorizer is not None
+        return self.api_key is not None or self.jwt is not None or self.authorizer is not None or self.iam is not None

@@ -379,6 +379,19 @@ def event_v2(exchange: Exchange, deployment: Deployment) -> LambdaEventV2:
         context["authorizer"] = {"jwt": {"claims": exchange.jwt.claims, "scopes": list(exchange.jwt.scopes)}}
     elif exchange.authorizer is not None:
         context["authorizer"] = {"lambda": exchange.authorizer.as_event_field()}
+    elif exchange.iam is not None:  # an HTTP API's IAM authorization, as its events carry it
+        signer = exchange.iam
+        context["authorizer"] = {
+            "iam": {
+                "accessKey": signer.access_key_id,
+                "accountId": signer.account,
+                "callerId": signer.user_id,
+                "cognitoIdentity": None,
+                "principalOrgId": None,
+                "userArn": signer.arn,
+                "userId": signer.user_id,
+            }
+        }
     # built in the order the managed gateway writes a 2.0 event's keys (its published sample events)
     event: dict[str, Any] = {
         "version": "2.0",

@@ -8,11 +8,13 @@ answers the managed gateway's 500 JSON (and is logged) instead of dropping the c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from apigw_cli.config import Settings
+from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.framing import FramingStage
+from apigw_cli.gateway.iam.credentials import IamConfig
 from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Router
@@ -27,6 +29,7 @@ from apigw_cli.gateway.stages.credentials import CredentialsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
 from apigw_cli.gateway.stages.http_api_errors import HttpApiErrorsStage
+from apigw_cli.gateway.stages.iam import IamStage
 from apigw_cli.gateway.stages.integration import IntegrationStage
 from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, LambdaAuthorizerStage, UnavailableAuthorizer
@@ -61,6 +64,8 @@ class PipelineParts:
     namespace: str  # keeps two specs served from one store apart
     flavour: Flavour = "plain"  # what a request no route matches is answered
     websocket: WebSocketApi | None = None  # its @connections API is served beside the routes
+    iam: IamConfig | None = None  # credentials, region and resource policy of IAM routes
+    deployment_config: Deployment = field(default_factory=lambda: Deployment(None))  # the stage ARNs name
 
 
 def build_pipeline(parts: PipelineParts) -> Handler:
@@ -74,6 +79,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
     throttles = tuple(route.throttle for route in routes)
     caches = column(routes, lambda route: route.cache)
     credentials = column(routes, lambda route: route.credentials)
+    iam_routes = tuple(route.iam for route in routes)
     stages = [
         stage
         for stage in (
@@ -98,6 +104,9 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             HttpApiErrorsStage() if parts.flavour == "http" else None,
             BodyLimitStage(settings.max_body_bytes),
             RouteStage(parts.router, parts.flavour),
+            IamStage(settings.iam, parts.iam, iam_routes, parts.deployment_config)
+            if parts.iam is not None and any(iam_routes)
+            else None,
             JwtStage(jwt) if jwt is not None else None,
             LambdaAuthorizerStage(state.clock, authorizers) if authorizers is not None else None,
             ApiKeyStage(parts.api_keys, keys_required) if any(keys_required) else None,

@@ -32,6 +32,7 @@ class Route:
     throttle: Throttle | None = None  # x-throttle: this route's own bucket
     cache: CachePolicy | None = None  # x-cache
     credentials: CredentialRequirement | None = None  # schemes checked for presence only (basic, OAuth2, ...)
+    iam: bool = False  # SigV4-signed requests only (x-amazon-apigateway-auth AWS_IAM, a sigv4 scheme)
 
     @property
     def runs_locally(self) -> bool:
@@ -55,6 +56,8 @@ class Route:
             parts.append(f"authorizer {self.authorizer.name} (cannot run here: answers 500)")
         elif self.authorizer is not None:
             parts.append(f"lambda {self.authorizer.name}")
+        if self.iam:
+            parts.append("iam")
         if self.api_key_required:
             parts.append("api key")
         if self.credentials is not None:

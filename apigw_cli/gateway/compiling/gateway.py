@@ -16,6 +16,7 @@ from apigw_cli.gateway.compiling.integrations import Located, inherit, located, 
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.compiling.websocket import read_websocket
 from apigw_cli.gateway.digest import content_digest
+from apigw_cli.gateway.iam.credentials import read_iam, sigv4_schemes, uses_iam
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.operation import Operation
@@ -65,6 +66,9 @@ class _GatewayCompiler:
         self.jwt_authorizers = jwt_authorizers(self.document)
         self.lambda_authorizers = lambda_authorizers(context)
         self.unenforced: dict[str, list[str]] = {}
+        self.iam = read_iam(self.document, context.settings.iam_credentials)
+        self.sigv4_schemes = sigv4_schemes(self.document)
+        self.iam_routes: list[str] = []
         self.unavailable_authorizers: dict[str, tuple[str, list[str]]] = {}  # name -> (why, routes)
 
     def _check_extensions(self, container: dict[str, Any], at: Location, keys: tuple[str, ...]) -> None:
@@ -122,6 +126,8 @@ class _GatewayCompiler:
                 namespace=str(document.root_path),  # keeps two specs served from one store apart
                 flavour=context.flavour,
                 websocket=websocket,
+                iam=self.iam,
+                deployment_config=deployment,
             )
         )
         return Gateway(
@@ -159,6 +165,15 @@ class _GatewayCompiler:
                 f"authorizer {name} cannot run here, its routes answer 500 (AuthorizerConfigurationException): "
                 f"{reason} ({', '.join(protected[:5])})"
             )
+        if self.iam_routes:
+            mode = "off (--no-auth)" if self.context.settings.no_auth else self.context.settings.iam
+            if mode != "enforce":
+                notices.append(f"IAM is {mode}: {len(self.iam_routes)} operations use IAM (SigV4) auth")
+            if not self.iam.credentials:
+                notices.append(
+                    f"{len(self.iam_routes)} operations use IAM (SigV4) auth but no credentials are declared: "
+                    "add x-gateway.iam.credentials or --iam-credentials FILE"
+                )
         for scheme, names in self.unenforced.items():
             notices.append(
                 f"security scheme {scheme}: requests must carry its credentials, which are not verified "
@@ -204,8 +219,11 @@ class _GatewayCompiler:
         integration = self._integration(site, integration_config)
         validate_parameters, validate_body, aws_validators = request_validation(context, raw, at)
         no_auth = context.settings.no_auth
-        enforced = frozenset(self.jwt_authorizers) | frozenset(self.lambda_authorizers)
+        enforced = frozenset(self.jwt_authorizers) | frozenset(self.lambda_authorizers) | self.sigv4_schemes
         key_required, other_schemes = requires_api_key(document, raw, enforced)
+        iam = uses_iam(document, raw, self.sigv4_schemes)
+        if iam:
+            self.iam_routes.append(site.route)
         jwt = authorizer = None
         if not no_auth:
             named = security_requirement(document, raw, self.jwt_authorizers)
@@ -249,6 +267,7 @@ class _GatewayCompiler:
             throttle=throttle,
             cache=cache,
             credentials=credentials,
+            iam=iam and not no_auth and context.settings.iam != "off",
         )
 
     def _integration(self, site: OperationSite, config: Located | None) -> Integration:

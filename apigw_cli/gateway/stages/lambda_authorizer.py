@@ -1,14 +1,13 @@
 """Lambda (custom) authorizers, TOKEN and REQUEST, run as local Python handlers, all but their
 reader (compiling/authorizers.py). The IAM policy they return is matched against the method ARN
-(Deny wins; `*` and `?` wildcards), or the HTTP API simple form `{"isAuthorized": ...}` is read.
-Results are cached for the authorizer's TTL, keyed by the identity (and the route, for REQUEST).
-The stage answers 401 without an identity (or one that fails the validation expression), 403 on
-Deny, 500 when the authorizer fails: an authorizer that raises or answers nonsense never lets a
-request through."""
+(Deny wins; `*` and `?` wildcards, matched as IAM matches them: gateway/iam/policy.py), or the HTTP
+API simple form `{"isAuthorized": ...}` is read. Results are cached for the authorizer's TTL, keyed
+by the identity (and the route, for REQUEST). The stage answers 401 without an identity (or one that
+fails the validation expression), 403 on Deny, 500 when the authorizer fails: an authorizer that
+raises or answers nonsense never lets a request through."""
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import logging
@@ -24,6 +23,7 @@ from apigw_cli.gateway.context_variables import context_value, context_variables
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
+from apigw_cli.gateway.iam.policy import covers
 from apigw_cli.gateway.lambda_runtime import event_v1, method_arn, run_handler
 from apigw_cli.gateway.principal import AuthorizerGrant
 from apigw_cli.gateway.stages.stage import Handler
@@ -136,7 +136,7 @@ class LambdaAuthorizer:
             raise AuthorizerFailed(f"authorizer {self.name} answered no policyDocument.Statement")
         allowed = denied = False
         for statement in statements:
-            if not isinstance(statement, dict) or not _covers(statement, arn):
+            if not isinstance(statement, dict) or not covers(statement, arn):
                 continue
             effect = str(statement.get("Effect", "")).lower()
             allowed = allowed or effect == "allow"
@@ -153,16 +153,6 @@ class UnavailableAuthorizer:
 
     name: str
     reason: str
-
-
-def _covers(statement: dict[str, Any], arn: str) -> bool:
-    actions = statement.get("Action", [])
-    actions = [actions] if isinstance(actions, str) else actions
-    if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(action)) for action in actions):
-        return False
-    resources = statement.get("Resource", [])
-    resources = [resources] if isinstance(resources, str) else resources
-    return any(fnmatch.fnmatchcase(arn, str(resource)) for resource in resources)
 
 
 class LambdaAuthorizerStage:

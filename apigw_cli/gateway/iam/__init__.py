@@ -1,0 +1,1 @@
+"""IAM authorization: SigV4 signatures checked against local credentials, and policies evaluated."""
