@@ -29,7 +29,7 @@ from apigw_cli.gateway.stages.credentials import CredentialsStage
 from apigw_cli.gateway.stages.errors import ErrorBoundaryStage
 from apigw_cli.gateway.stages.gateway_responses import GatewayResponses, GatewayResponsesStage
 from apigw_cli.gateway.stages.http_api_errors import HttpApiErrorsStage
-from apigw_cli.gateway.stages.iam import IamStage
+from apigw_cli.gateway.stages.iam import IamGate, IamStage
 from apigw_cli.gateway.stages.integration import IntegrationStage
 from apigw_cli.gateway.stages.jwt import JwtStage
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, LambdaAuthorizerStage, UnavailableAuthorizer
@@ -80,6 +80,11 @@ def build_pipeline(parts: PipelineParts) -> Handler:
     caches = column(routes, lambda route: route.cache)
     credentials = column(routes, lambda route: route.credentials)
     iam_routes = tuple(route.iam for route in routes)
+    iam_gate = (
+        IamGate(settings.iam, parts.iam, parts.deployment_config)
+        if parts.iam is not None and settings.iam != "off" and not settings.no_auth
+        else None
+    )
     stages = [
         stage
         for stage in (
@@ -88,7 +93,12 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             ErrorBoundaryStage(),
             AdminGuardStage(settings.admin_prefix, settings.admin_token) if settings.admin_token else None,
             AdminStage(settings.admin_prefix, len(routes), parts.deployment),
-            ConnectionsApiStage(parts.websocket.connections_prefixes, parts.websocket.directory)
+            # @connections calls are signed by the IAM credentials once some are declared
+            ConnectionsApiStage(
+                parts.websocket.connections_prefixes,
+                parts.websocket.directory,
+                iam_gate if iam_gate is not None and parts.iam is not None and parts.iam.credentials else None,
+            )
             if parts.websocket is not None
             else None,
             MetricsStage(state.metrics, settings.admin_prefix, parts.api_name, parts.deployment)
@@ -104,9 +114,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             HttpApiErrorsStage() if parts.flavour == "http" else None,
             BodyLimitStage(settings.max_body_bytes),
             RouteStage(parts.router, parts.flavour),
-            IamStage(settings.iam, parts.iam, iam_routes, parts.deployment_config)
-            if parts.iam is not None and any(iam_routes)
-            else None,
+            IamStage(iam_gate, iam_routes) if iam_gate is not None and any(iam_routes) else None,
             JwtStage(jwt) if jwt is not None else None,
             LambdaAuthorizerStage(state.clock, authorizers) if authorizers is not None else None,
             ApiKeyStage(parts.api_keys, keys_required) if any(keys_required) else None,

@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import httpx
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -394,3 +395,45 @@ def test_connect_is_optional_and_an_authorizer_reads_headers(tmp_path: Path) -> 
         assert refused.value.response.status_code == 403
     with serve_process(str(bare), "--no-reload", env=env) as base:
         assert asyncio.run(talk(base, {})) == "hello"  # no $connect route: every handshake is accepted
+
+
+def test_with_iam_credentials_declared_connections_calls_must_be_signed(tmp_path: Path) -> None:
+    head = """  iam:
+    credentials:
+      - {accessKeyId: AKIDEXAMPLE, secretAccessKey: secret, arn: "arn:aws:iam::123456789012:user/ops"}
+      - accessKeyId: AKIDREADONLY
+        secretAccessKey: secret
+        arn: arn:aws:iam::123456789012:user/readonly
+        policy: {Statement: [{Effect: Allow, Action: execute-api:ManageConnections, Resource: "*/GET/@connections/*"}]}
+"""
+    spec = write_api(tmp_path, head=head)
+    env = {"WS_EVENTS": str(tmp_path / "events.jsonl")}
+
+    async def talk(base: str) -> None:
+        async with websockets.connect(ws_url(base)) as ws:
+            await ws.send(json.dumps({"action": "postBack"}))  # its boto3 client signs with AKIDEXAMPLE/secret
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"sourceIp": "127.0.0.1"}
+            connection_id = of_type(events(Path(env["WS_EVENTS"])), "CONNECT")[0]["requestContext"]["connectionId"]
+            unsigned = await asyncio.to_thread(
+                httpx.post, f"{base}/$default/@connections/{connection_id}", content=b"x", timeout=10
+            )
+            assert unsigned.status_code == 403 and unsigned.json() == {"message": "Missing Authentication Token"}
+            wrong = boto3.client(
+                "apigatewaymanagementapi", endpoint_url=f"{base}/$default", region_name="us-east-1",
+                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="not-it",
+            )  # fmt: skip
+            with pytest.raises(botocore.exceptions.ClientError) as refused:
+                await asyncio.to_thread(wrong.post_to_connection, ConnectionId=connection_id, Data=b"x")
+            assert refused.value.response["Error"]["Code"] == "InvalidSignatureException"
+            reader = boto3.client(
+                "apigatewaymanagementapi", endpoint_url=f"{base}/$default", region_name="us-east-1",
+                aws_access_key_id="AKIDREADONLY", aws_secret_access_key="secret",
+            )  # fmt: skip
+            found = await asyncio.to_thread(reader.get_connection, ConnectionId=connection_id)
+            assert found["Identity"]["SourceIp"] == "127.0.0.1"
+            with pytest.raises(botocore.exceptions.ClientError) as denied:
+                await asyncio.to_thread(reader.post_to_connection, ConnectionId=connection_id, Data=b"x")
+            assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+
+    with serve_process(str(spec), "--no-reload", env=env) as base:
+        asyncio.run(talk(base))

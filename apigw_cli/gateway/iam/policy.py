@@ -144,13 +144,14 @@ def evaluate(
     facts: RequestFacts | None = None,
     api_arn_prefix: str = "",
     need_principal: bool = False,
+    action: str = INVOKE,
 ) -> Verdict:
     """Allow and explicit Deny over the statements that cover `arn`. A statement whose condition
     cannot be evaluated here never allows, and still denies (the safe reading)."""
     facts = facts or RequestFacts()
     allowed = denied = False
     for statement in found:
-        if not covers(statement, arn, api_arn_prefix):
+        if not covers(statement, arn, api_arn_prefix, action):
             continue
         if need_principal and not principal_matches(statement, facts):
             continue

@@ -8,8 +8,10 @@ it to `boto3.client("apigatewaymanagementapi", endpoint_url=...)`:
 
 Errors carry the managed gateway's `x-amzn-ErrorType` header, which botocore reads to raise the
 client's matching exception. It answers at `/{stage}/@connections` (the API's URL with its stage,
-as boto3's endpoint_url names it) and, without --stage-prefix, at `/@connections` too. SigV4
-signatures are accepted unchecked (the IAM work verifies them)."""
+as boto3's endpoint_url names it) and, without --stage-prefix, at `/@connections` too. Once IAM
+credentials are declared (x-gateway.iam, --iam-credentials), calls must be SigV4-signed by one of
+them and allowed execute-api:ManageConnections, as the managed gateway requires; before that they
+are accepted unsigned, so boto3 with any credentials works out of the box."""
 
 from __future__ import annotations
 
@@ -18,9 +20,12 @@ import time
 from urllib.parse import unquote
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from apigw_cli.gateway.stages.iam import IamGate
 from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.websocket.api import MAX_MESSAGE_BYTES
 from apigw_cli.gateway.websocket.connections import ConnectionDirectory, ConnectionRecord
+
+MANAGE_CONNECTIONS = "execute-api:ManageConnections"
 
 
 def _error(status: int, error_type: str, message: str | None) -> GatewayResponse:
@@ -47,9 +52,10 @@ def connection_json(record: ConnectionRecord) -> bytes:
 
 
 class ConnectionsApiStage:
-    def __init__(self, prefixes: tuple[str, ...], directory: ConnectionDirectory):
+    def __init__(self, prefixes: tuple[str, ...], directory: ConnectionDirectory, iam: IamGate | None = None):
         self._prefixes = tuple(prefix.rstrip("/") + "/" for prefix in prefixes)
         self._directory = directory
+        self._iam = iam  # once IAM credentials are declared, calls must be signed by one of them
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
@@ -60,6 +66,13 @@ class ConnectionsApiStage:
         exchange.notes.append("@connections")
         if not connection_id or "/" in connection_id:
             return _error(404, "NotFoundException", "Not Found")
+        if self._iam is not None:
+            arn = (
+                f"{self._iam.api_prefix}{prefix.strip('/').split('/')[0]}/{request.method}/@connections/{connection_id}"
+            )
+            refused = await self._iam.check(exchange, arn, MANAGE_CONNECTIONS)
+            if refused is not None:
+                return refused
         directory = self._directory
         if request.method == "POST":
             body = await request.read_body()
