@@ -63,6 +63,7 @@ ApiKeysOption = Annotated[
     Path | None,
     typer.Option("--api-keys", help="YAML list of API keys ({name, value}) kept out of the spec.", show_default=False),
 ]
+CoverageFormat = Literal["text", "json"]
 IamOption = Annotated[
     IamMode,
     typer.Option(
@@ -477,6 +478,35 @@ def routes(
 
         gateway = build_gateway(settings)
     print_routes(gateway, as_json)
+
+
+@app.command(name="coverage")
+def coverage_command(
+    spec: SpecArgument = None,
+    output_format: Annotated[CoverageFormat, typer.Option("--format", "-f", help="text (tables) or json.")] = "text",
+    lambda_map: LambdaMap = None,
+    stage: StageOption = None,
+) -> None:
+    """How much of a spec runs here as the managed gateway would run it.
+
+    Per operation: runs (as on AWS), approximated (and how), or unavailable (the 5xx it answers,
+    and why); per x-amazon-apigateway-* extension the spec uses, what apigw does with it.
+
+    Examples:
+
+      apigw coverage aws-export.yaml --lambda-map lambdas.yaml
+
+      apigw coverage --format json | jq '.operations[] | select(.status != "runs")'
+    """
+    with _user_errors():
+        settings = _settings(spec, validate_responses="off", lambda_map=lambda_map, deployment=stage)
+        from apigw_cli.console import print_coverage
+        from apigw_cli.coverage import coverage
+        from apigw_cli.loading import load_and_build
+
+        document, gateway = load_and_build(settings)
+        report = coverage(gateway, document.root)
+    print_coverage(report, output_format)
 
 
 @app.command()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from apigw_cli.config import Settings
+    from apigw_cli.coverage import Coverage
     from apigw_cli.gateway.reload import ReloadResult
     from apigw_cli.gateway.snapshot import Gateway
     from apigw_cli.gateway.stages.access_log import AccessLogEntry, AccessLogSink
@@ -247,6 +248,32 @@ def print_routes(gateway: Gateway, as_json: bool) -> None:
     console.print(table)
     for notice in gateway.notices:
         console.print(f"note: {notice}")
+
+
+def print_coverage(report: Coverage, output_format: str) -> None:
+    if output_format == "json":
+        sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = stdout_console()
+    colours = {"runs": "green", "approximated": "yellow", "unavailable": "red", "ignored": "dim"}
+    table = Table(title="operations", title_justify="left")
+    for column in ("method", "path", "status", "why"):
+        table.add_column(column)
+    for o in report.operations:
+        status = o.status + (f" ({o.answer})" if o.answer else "")
+        table.add_row(o.method, escape(o.path), f"[{colours[o.status]}]{status}[/]", escape("; ".join(o.why)))
+    console.print(table)
+    if report.extensions:
+        extensions = Table(title="x-amazon-apigateway-* extensions", title_justify="left")
+        for column in ("extension", "uses", "status", "what apigw does"):
+            extensions.add_column(column)
+        for name, uses, status, what in report.extensions:
+            extensions.add_row(name, str(uses), f"[{colours.get(status, 'dim')}]{status}[/]", escape(what))
+        console.print(extensions)
+    console.print(report.summary)
 
 
 def print_invoke(result: InvokeResult, as_json: bool) -> None:

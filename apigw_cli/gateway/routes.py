@@ -33,6 +33,7 @@ class Route:
     cache: CachePolicy | None = None  # x-cache
     credentials: CredentialRequirement | None = None  # schemes checked for presence only (basic, OAuth2, ...)
     iam: bool = False  # SigV4-signed requests only (x-amazon-apigateway-auth AWS_IAM, a sigv4 scheme)
+    approximations: tuple[str, ...] = ()  # how it runs otherwise than on the managed gateway (apigw coverage)
 
     @property
     def runs_locally(self) -> bool:

@@ -62,6 +62,17 @@ def jwt_authorizers(document: SpecDocument) -> dict[str, JwtAuthorizer]:
     return found
 
 
+def cognito_schemes(document: SpecDocument) -> frozenset[str]:
+    """Security schemes that are Cognito user pool authorizers."""
+    return frozenset(
+        name
+        for name, scheme in security_schemes(document).items()
+        if isinstance(scheme, dict)
+        and isinstance(scheme.get("x-amazon-apigateway-authorizer"), dict)
+        and str(scheme["x-amazon-apigateway-authorizer"].get("type", "")).lower() == "cognito_user_pools"
+    )
+
+
 def _cognito_issuer(arns: Any) -> str | None:
     """The issuer a Cognito user pool's tokens carry, from its ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID)."""
     arn = arns[0] if isinstance(arns, list) and arns else None

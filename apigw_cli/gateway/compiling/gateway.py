@@ -8,7 +8,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from apigw_cli.config import Settings
-from apigw_cli.gateway.compiling.authorizers import jwt_authorizers, lambda_authorizers, security_requirement
+from apigw_cli.coverage import coverage_summary, operation_coverage
+from apigw_cli.gateway.compiling.authorizers import (
+    cognito_schemes,
+    jwt_authorizers,
+    lambda_authorizers,
+    security_requirement,
+)
 from apigw_cli.gateway.compiling.aws_integrations import INTEGRATION_KEY, AwsIntegrations, request_validation
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
@@ -36,7 +42,14 @@ from apigw_cli.gateway.stages.throttle import api_throttle, read_throttle
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.extensions import extension_errors
-from apigw_cli.spec.walk import TEMPLATE_PARAMETER, OperationSite, operation_parameters, operations_of, path_items
+from apigw_cli.spec.walk import (
+    TEMPLATE_PARAMETER,
+    OperationSite,
+    operation_parameters,
+    operations_of,
+    path_items,
+    security_of,
+)
 from apigw_cli.spec.walk import raise_problem as raising
 
 
@@ -69,6 +82,7 @@ class _GatewayCompiler:
         self.iam = read_iam(self.document, context.settings.iam_credentials)
         self.sigv4_schemes = sigv4_schemes(self.document)
         self.iam_routes: list[str] = []
+        self.cognito_authorizers = cognito_schemes(self.document)
         self.unavailable_authorizers: dict[str, tuple[str, list[str]]] = {}  # name -> (why, routes)
 
     def _check_extensions(self, container: dict[str, Any], at: Location, keys: tuple[str, ...]) -> None:
@@ -179,6 +193,9 @@ class _GatewayCompiler:
                 f"security scheme {scheme}: requests must carry its credentials, which are not verified "
                 f"({', '.join(names[:5])})"
             )
+        covered = [operation_coverage(route) for route in routes]
+        if routes and (self.context.flavour != "plain" or any(c.status == "unavailable" for c in covered)):
+            notices.append(coverage_summary(covered))
         if self.without_integration:
             notices.append(
                 f"{self.without_integration} of {len(routes)} operations have no x-integration: served as mocks"
@@ -216,7 +233,11 @@ class _GatewayCompiler:
         context, document = self.context, self.document
         raw, at = site.operation, site.at
         merged = operation_parameters(document, site, raising(document))
+        before = self.without_integration
         integration = self._integration(site, integration_config)
+        approximations: list[str] = []
+        if self.without_integration > before:
+            approximations.append("no integration declared: served as a mock from its responses")
         validate_parameters, validate_body, aws_validators = request_validation(context, raw, at)
         no_auth = context.settings.no_auth
         enforced = frozenset(self.jwt_authorizers) | frozenset(self.lambda_authorizers) | self.sigv4_schemes
@@ -233,6 +254,18 @@ class _GatewayCompiler:
             if isinstance(authorizer, UnavailableAuthorizer):
                 self.unavailable_authorizers.setdefault(authorizer.name, (authorizer.reason, []))[1].append(site.route)
         credentials = None if no_auth else credential_requirement(document, raw, enforced)
+        if credentials is not None:
+            schemes = sorted({c.scheme for alternative in credentials.alternatives for c in alternative})
+            approximations.append(f"{', '.join(schemes)}: credentials checked for presence, not verified")
+        if no_auth and (security_of(document, raw) or iam):
+            approximations.append("--no-auth: its security is not checked")
+        elif iam and context.settings.iam != "enforce":
+            approximations.append(
+                f"IAM {context.settings.iam}: "
+                + ("signatures checked, permissions not" if context.settings.iam == "verify" else "not checked")
+            )
+        if jwt is not None and jwt.authorizer.name in self.cognito_authorizers:
+            approximations.append(f"Cognito user pool {jwt.authorizer.name}: tokens checked as JWTs against local keys")
         for scheme in other_schemes:
             self.unenforced.setdefault(scheme, []).append(site.route)
         throttle = read_throttle(document, raw["x-throttle"], at.child("x-throttle")) if "x-throttle" in raw else None
@@ -268,6 +301,7 @@ class _GatewayCompiler:
             cache=cache,
             credentials=credentials,
             iam=iam and not no_auth and context.settings.iam != "off",
+            approximations=tuple(approximations),
         )
 
     def _integration(self, site: OperationSite, config: Located | None) -> Integration:
