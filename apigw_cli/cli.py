@@ -64,6 +64,7 @@ ApiKeysOption = Annotated[
     typer.Option("--api-keys", help="YAML list of API keys ({name, value}) kept out of the spec.", show_default=False),
 ]
 CoverageFormat = Literal["text", "json"]
+ExportTarget = Literal["aws-rest", "aws-http"]
 IamOption = Annotated[
     IamMode,
     typer.Option(
@@ -525,6 +526,78 @@ def _write_document(document: dict[str, Any], output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{output}: cannot write: {exc.strerror}") from None
+
+
+@app.command(name="export")
+def export_command(
+    spec: SpecArgument = None,
+    to: Annotated[
+        ExportTarget, typer.Option("--to", help="aws-rest (a REST API) or aws-http (an HTTP API).")
+    ] = "aws-rest",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (.json for JSON, else YAML); default stdout.")
+    ] = None,
+    lambda_arn: Annotated[
+        list[str] | None,
+        typer.Option("--lambda-arn", help="'HANDLER_OR_FUNCTION=ARN': the Lambda a python handler is deployed as."),
+    ] = None,
+    arn_template: Annotated[
+        str,
+        typer.Option(help="The ARN of a handler no --lambda-arn names ({name}: its function, {region}, {account})."),
+    ] = "arn:aws:lambda:{region}:{account}:function:{name}",
+    region: Annotated[str, typer.Option(help="The region of the ARNs.")] = "us-east-1",
+    account: Annotated[str, typer.Option(help="The account of the ARNs.")] = "123456789012",
+    stage: StageOption = None,
+    allow_loss: Annotated[
+        bool, typer.Option("--allow-loss", help="Exit 0 even when something cannot be expressed (it is still listed).")
+    ] = False,
+) -> None:
+    """The spec as the managed gateway imports it: apigw's extensions as x-amazon-apigateway-*.
+
+    With -o, NAME.lambdas.yaml (the Lambdas mapped back to their handlers, for serve --lambda-map)
+    and NAME.deploy.json (stage variables, throttles, caches, usage plans: stage settings that an
+    import does not carry) are written beside it. What cannot be expressed is listed on stderr;
+    the exit status is then 1 unless --allow-loss.
+
+    Examples:
+
+      apigw export specs/userapi.yaml --to aws-rest -o userapi-aws.json
+
+      apigw serve userapi-aws.json --lambda-map userapi-aws.lambdas.yaml
+
+      apigw export api.yaml --to aws-http -o http.yaml --lambda-arn get_user=arn:aws:lambda:eu-west-1:1:function:u
+    """
+    with _user_errors():
+        from apigw_cli.errors import ConfigError
+        from apigw_cli.export.exporter import ExportOptions, export_spec, lambda_map_text
+        from apigw_cli.spec import discover_spec
+        from apigw_cli.spec.document import load_spec
+
+        arns: dict[str, str] = {}
+        for entry in lambda_arn or []:
+            name, separator, arn = entry.partition("=")
+            if not separator or not arn.startswith("arn:"):
+                raise ConfigError(f"--lambda-arn {entry!r} must be HANDLER_OR_FUNCTION=arn:aws:lambda:...")
+            arns[name.strip()] = arn.strip()
+        options = ExportOptions(to, arns, arn_template, region, account, stage)
+        result = export_spec(load_spec(discover_spec(spec)), options)
+        _write_document(result.document, output)
+        if output is not None:
+            stem = output.with_suffix("")
+            if result.lambdas:
+                Path(f"{stem}.lambdas.yaml").write_text(
+                    lambda_map_text(result, output.resolve().parent), encoding="utf-8"
+                )
+            if result.deploy:
+                Path(f"{stem}.deploy.json").write_text(json.dumps(result.deploy, indent=2) + "\n", encoding="utf-8")
+    for loss in result.losses:
+        sys.stderr.write(f"cannot be expressed: {loss.where}: {loss.what}\n")
+    if result.losses and not allow_loss:
+        sys.stderr.write(
+            f"{len(result.losses)} thing(s) the managed gateway cannot import as they run here "
+            "(--allow-loss to accept)\n"
+        )
+        raise typer.Exit(1)
 
 
 @app.command(name="coverage")

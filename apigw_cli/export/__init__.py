@@ -1,0 +1,1 @@
+"""`apigw export`: a spec written for apigw as the managed gateway imports it."""
