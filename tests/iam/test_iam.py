@@ -211,6 +211,13 @@ def test_tampering_breaks_the_signature(base: str, tamper: dict[str, Any]) -> No
     assert status == 403 and kind == "InvalidSignatureException"
 
 
+def test_the_query_is_signed_by_its_pairs_not_their_order(base: str) -> None:
+    request = signed("GET", f"{base}/items/7?b=2&a=1&a=0")
+    assert send(request, {"url": f"{base}/items/7?a=0&a=1&b=2"}).status_code == 200  # the same pairs, reordered
+    assert answer(send(request, {"url": f"{base}/items/7?b=2&a=1&a=9"}))[0] == 403  # one value changed
+    assert answer(send(request, {"url": f"{base}/items/7?b=2&a=1"}))[0] == 403  # one pair dropped
+
+
 def test_identity_policies_allow_and_an_explicit_deny_wins(base: str) -> None:
     assert send(signed("GET", f"{base}/items/7", READER)).status_code == 200
     denied = send(signed("GET", f"{base}/items/secret", READER))
