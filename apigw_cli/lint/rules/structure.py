@@ -13,6 +13,7 @@ from apigw_cli.gateway.validation.schema import Direction
 from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
+from apigw_cli.lint.schema_errors import schema_findings
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER, template_parameters
 
@@ -44,14 +45,8 @@ def oas_schema(ctx: LintContext) -> Iterator[Problem]:
     validator = _meta_validator(ctx.dialect)
     if validator.is_valid(ctx.root):
         return
-    for count, error in enumerate(validator.iter_errors(ctx.root)):
-        if count >= _MAX_SCHEMA_FINDINGS:
-            break
-        path = [str(token) for token in error.instance_path]
-        message = error.message
-        if "is not valid under any of the given schemas" in message or "is valid under more than one" in message:
-            message = "this object matches none of the shapes OpenAPI allows here"
-        yield Problem(f"not valid OpenAPI {ctx.dialect}: {_short(message)}", ctx.at(*path))
+    for finding in schema_findings(validator, ctx.root, _MAX_SCHEMA_FINDINGS):
+        yield Problem(_short(finding.message), ctx.at(*finding.path))
 
 
 @rule("ref-unresolved", Severity.ERROR, "Every $ref points to something, in this file or another.")
