@@ -1,6 +1,7 @@
 """Lint settings from `.apigw.yaml` (key `lint`) or `[tool.apigw.lint]` in pyproject.toml:
 
 lint:
+  extends: [recommended]         # recommended (the default), minimal (errors only) or all (style rules too)
   rules:
     unused-component: off        # off, info, warn or error
     example-valid: error
@@ -14,10 +15,13 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from apigw_cli.errors import ConfigError
 from apigw_cli.lint.findings import Finding, Severity
+
+RuleSet = Literal["recommended", "minimal", "all"]
+RULE_SETS: tuple[RuleSet, ...] = ("recommended", "minimal", "all")
 
 
 @dataclass(frozen=True)
@@ -25,9 +29,20 @@ class LintConfig:
     severities: dict[str, Severity | None] = field(default_factory=dict)  # None: the rule is off
     ignore: tuple[str, ...] = ()
     source: Path | None = None
+    ruleset: RuleSet = "recommended"
 
-    def severity(self, rule_id: str, default: Severity) -> Severity | None:
-        return self.severities.get(rule_id, default)
+    def severity(self, rule_id: str, default: Severity, style: bool = False) -> Severity | None:
+        """A configured level wins; else the rule set's: `recommended` every correctness rule at its
+        level, `minimal` the errors among them, `all` style rules too."""
+        if rule_id in self.severities:
+            return self.severities[rule_id]
+        if self.ruleset == "all":
+            return default
+        if style:
+            return None
+        if self.ruleset == "minimal" and default < Severity.ERROR:
+            return None
+        return default
 
     def ignores(self, finding: Finding) -> bool:
         for pattern in self.ignore:
@@ -95,4 +110,8 @@ def _parse(section: Any, source: Path) -> LintConfig:
     ignore = section.get("ignore") or []
     if not isinstance(ignore, list) or not all(isinstance(item, str) for item in ignore):
         raise ConfigError(f"{source}: lint.ignore must be a list of globs")
-    return LintConfig(severities, tuple(ignore), source)
+    extends = section.get("extends", ["recommended"])
+    extends = [extends] if isinstance(extends, str) else extends
+    if not isinstance(extends, list) or len(extends) != 1 or extends[0] not in RULE_SETS:
+        raise ConfigError(f"{source}: lint.extends must be one of {', '.join(RULE_SETS)} (got {extends!r})")
+    return LintConfig(severities, tuple(ignore), source, extends[0])

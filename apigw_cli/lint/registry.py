@@ -22,16 +22,19 @@ class Rule:
     severity: Severity
     description: str
     check: RuleFunction
+    style: bool = False  # a matter of taste: on in the `all` rule set only (or when configured)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, description: str) -> Callable[[RuleFunction], RuleFunction]:
+def rule(
+    rule_id: str, severity: Severity, description: str, style: bool = False
+) -> Callable[[RuleFunction], RuleFunction]:
     def register(function: RuleFunction) -> RuleFunction:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, description, function)
+        RULES[rule_id] = Rule(rule_id, severity, description, function, style)
         return function
 
     return register

@@ -29,7 +29,7 @@ def lint_spec(path: Path, config: LintConfig, lambda_map: tuple[tuple[str, str],
     rules = all_rules()
     ordered = [rule for rule in rules.values() if rule.id != SERVE_RULE] + [rules[SERVE_RULE]]
     for rule in ordered:
-        severity = config.severity(rule.id, rule.severity)
+        severity = config.severity(rule.id, rule.severity, rule.style)
         if severity is None:
             continue
         if rule.id == SERVE_RULE and any(f.severity == Severity.ERROR for f in findings):

@@ -214,50 +214,121 @@ def unused_component(ctx: LintContext) -> Iterator[Problem]:
                 yield Problem(f"{'/'.join(prefix)}/{name} is never referenced: remove it or use it", ctx.at(*key))
 
 
-@rule("example-valid", Severity.WARN, "Examples of parameters, bodies and responses validate against their schema.")
+@rule(
+    "example-valid",
+    Severity.ERROR,
+    "Examples validate against their schema: of media types, parameters and headers (example, examples, "
+    "Swagger 2.0's x-example and response examples), and a schema's own example and default.",
+)
 def example_valid(ctx: LintContext) -> Iterator[Problem]:
     from apigw_cli.gateway.validation.schema import SchemaCompiler
 
     compiler = SchemaCompiler(ctx.document)
+    for schema, schema_at, direction, examples in _examples(ctx):
+        try:
+            validator = compiler.compile(schema, schema_at, direction)
+        except Exception:
+            continue  # an invalid schema is oas-schema's finding
+        for value, where, what in examples:
+            errors = validator.errors(value)
+            if errors:
+                first = errors[0]
+                place = f" at {first.path}" if first.path not in ("", "/") else ""
+                yield Problem(f"{what} does not match its schema{place}: {_short(first.error, 160)}", where)
+
+
+ExampleSet = tuple[Any, Location, Direction, list[tuple[Any, Location, str]]]
+
+
+def _examples(ctx: LintContext) -> Iterator[ExampleSet]:
+    """(schema, where it is, direction, [(example, where it is, what it is)]) for every example."""
     for media, at, direction in _media_objects(ctx):
         schema = media.get("schema")
         if schema is None:
             continue
-        examples = []
+        found: list[tuple[Any, Location, str]] = []
         if "example" in media:
-            examples.append((media["example"], at.child("example")))
-        for name, entry in as_map(media.get("examples")).items() if isinstance(media.get("examples"), dict) else ():
-            example, where = ctx.resolve(entry, at.child("examples", name))
-            if isinstance(example, dict) and "value" in example:
-                examples.append((example["value"], where.child("value")))
-        if not examples:
-            continue
-        try:
-            validator = compiler.compile(schema, at.child("schema"), direction)
-        except Exception:
-            continue  # an invalid schema is oas-schema's finding
-        for value, where in examples:
-            errors = validator.errors(value)
-            if errors:
-                first = errors[0]
-                yield Problem(f"example does not match its schema at {first.path}: {_short(first.error, 160)}", where)
+            found.append((media["example"], at.child("example"), "example"))
+        if "x-example" in media:
+            found.append((media["x-example"], at.child("x-example"), "x-example"))
+        examples = media.get("examples")
+        if isinstance(examples, dict):
+            for name, entry in examples.items():
+                example, where = ctx.resolve(entry, at.child("examples", name))
+                if ctx.dialect == "2.0" and "in" not in media:  # a 2.0 response: examples by media type
+                    found.append((example, at.child("examples", name), f"example for {name}"))
+                elif isinstance(example, dict) and "value" in example:
+                    found.append((example["value"], where.child("value"), f"example {name}"))
+        if found:
+            yield schema, at.child("schema"), direction, found
+    yield from _schema_examples(ctx)
+
+
+def _schema_examples(ctx: LintContext) -> Iterator[ExampleSet]:
+    """A schema's own `example` (3.1: each of `examples`) and `default`, against that schema."""
+    seen: set[Location] = set()
+    for root, root_at, direction in schema_roots(ctx):
+        for node, where in ctx.walk_schema(root, root_at):
+            if where in seen:
+                continue
+            seen.add(where)
+            found: list[tuple[Any, Location, str]] = []
+            if "example" in node:
+                found.append((node["example"], where.child("example"), "schema example"))
+            if ctx.dialect == "3.1" and isinstance(node.get("examples"), list):
+                found += [
+                    (value, where.child("examples", i), "schema example") for i, value in enumerate(node["examples"])
+                ]
+            if "default" in node:
+                found.append((node["default"], where.child("default"), "default"))
+            if found:
+                yield node, where, direction, found
+
+
+def schema_roots(ctx: LintContext) -> Iterator[tuple[Any, Location, Direction]]:
+    for _, schema, at in ctx.component_schemas():
+        yield schema, at, "response"
+    for media, at, direction in _media_objects(ctx):
+        schema = media.get("schema")
+        if isinstance(schema, dict) and "$ref" not in schema:
+            yield schema, at.child("schema"), direction
 
 
 def _media_objects(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location, Direction]]:
-    if ctx.dialect == "2.0":
-        return
+    """Whatever holds a schema with its examples: media types (a 2.0 response and body parameter
+    are their own), parameters and headers."""
     for op in ctx.operations():
-        body, body_at = ctx.resolve(op.operation.get("requestBody"), op.at.child("requestBody"))
-        if isinstance(body, dict):
-            for media_type, media in as_map(body.get("content")).items():
-                if isinstance(media, dict):
-                    yield media, body_at.child("content", media_type), "request"
+        if ctx.dialect != "2.0":
+            body, body_at = ctx.resolve(op.operation.get("requestBody"), op.at.child("requestBody"))
+            if isinstance(body, dict):
+                for media_type, media in as_map(body.get("content")).items():
+                    if isinstance(media, dict):
+                        yield media, body_at.child("content", media_type), "request"
         for code, entry in as_map(op.operation.get("responses")).items():
             response, where = ctx.resolve(entry, op.at.child("responses", code))
-            if isinstance(response, dict):
+            if not isinstance(response, dict):
+                continue
+            if ctx.dialect == "2.0":
+                if "schema" in response:
+                    yield response, where, "response"
+            else:
                 for media_type, media in as_map(response.get("content")).items():
                     if isinstance(media, dict):
                         yield media, where.child("content", media_type), "response"
+            for name, header in as_map(response.get("headers")).items():
+                header, header_at = ctx.resolve(header, where.child("headers", name))
+                if isinstance(header, dict) and "schema" in header:
+                    yield header, header_at, "response"
         for parameter, where in ctx.parameters(op):
             if "schema" in parameter:
                 yield parameter, where, "request"
+            elif ctx.dialect == "2.0" and "type" in parameter and "x-example" in parameter:
+                # a 2.0 non-body parameter is its own schema
+                schema = {k: v for k, v in parameter.items() if k in _PARAMETER_SCHEMA_KEYS}
+                yield {"schema": schema, "x-example": parameter["x-example"]}, where, "request"
+
+
+_PARAMETER_SCHEMA_KEYS = frozenset(
+    {"type", "format", "items", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+     "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "multipleOf"}
+)  # fmt: skip
