@@ -179,13 +179,20 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     root_path = path.resolve()
     files: dict[Path, Any] = {}
     stamps: dict[Path, Stamp] = {}
-    pending: list[tuple[Path, Location | None]] = [(root_path, None)]
+    pending: list[tuple[Path, Location | None, str]] = [(root_path, None, "")]
     refs: list[tuple[str, Location]] = []
     while pending:
-        file, referrer = pending.pop()
+        file, referrer, ref_text = pending.pop()
         if file in files:
             continue
         stamps[file] = file_stamp(file)
+        if referrer is not None and not file.is_file():
+            # said at the $ref, where the mistake is, not as the missing file's name alone
+            message = f"$ref {ref_text!r} points to a file that does not exist ({display_path(file)})"
+            if ref_problems is None:
+                raise SpecError(message, *_position(referrer))
+            ref_problems.append(RefProblem(message, referrer))
+            continue
         try:
             files[file] = parse_file_shown(file)
         except SpecError as exc:
@@ -203,7 +210,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
                     raise SpecError(message, *_position(at))
                 ref_problems.append(RefProblem(message, at))
             elif file_part:
-                pending.append(((at.file.parent / file_part).resolve(), at))
+                pending.append(((at.file.parent / file_part).resolve(), at, ref))
         refs.extend(found)
     document = SpecDocument(root_path, files)
     document.refs = refs

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from apigw_cli.cli import app
+from tests.helpers import REPO, SPECS
 
 runner = CliRunner()
 HEAD = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-integration: {type: mock}\n'
@@ -84,6 +85,18 @@ CASES = [
      HEAD + "components:\n  examples:\n    one: {value: 1, externalValue: 'https://example.org/1'}\npaths: {}\n",
      HEAD + "components:\n  examples:\n    one: {value: 1}\npaths: {}\n",
      (6, 5, "example one has both value and externalValue")),
+    ("aws-import",
+     'openapi: 3.1.0\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\npaths: {}\n',
+     'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\npaths: {}\n',
+     (1, 1, "the managed gateway imports OpenAPI 2.0 and 3.0 only: this 3.1 spec will not import (apigw export takes it down to 3.0)")),
+    ("aws-import",
+     'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\ncomponents:\n  schemas:\n    Pet_v2: {type: object}\npaths: {}\n',
+     'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\ncomponents:\n  schemas:\n    PetV2: {type: object}\npaths: {}\n',
+     (6, 5, "model name 'Pet_v2': REST API model names are letters and digits only")),
+    ("aws-import",
+     'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\ncomponents:\n  schemas:\n    Pet: {type: object, discriminator: {propertyName: kind}}\npaths: {}\n',
+     'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\ncomponents:\n  schemas:\n    Pet: {type: object}\npaths: {}\n',
+     (6, 25, "discriminator is not supported in REST API models (the import drops it)")),
     ("no-script-in-markdown",
      'openapi: 3.0.3\ninfo: {title: t, version: "1", description: "hi <script>alert(1)</script>"}\npaths: {}\n',
      'openapi: 3.0.3\ninfo: {title: t, version: "1", description: "hi"}\npaths: {}\n',
@@ -91,7 +104,9 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rule", "bad", "good", "expected"), CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    ("rule", "bad", "good", "expected"), CASES, ids=[f"{case[0]}-{index}" for index, case in enumerate(CASES)]
+)
 def test_a_rule_finds_what_breaks_it_and_nothing_else(
     rule: str, bad: str, good: str, expected: tuple[int, int, str], tmp_path: Path
 ) -> None:
@@ -145,3 +160,30 @@ def test_examples_are_errors_in_both_dialects(text: str, expected: tuple[int, in
         if f["rule"] == "example-valid"
     ]
     assert found == [(*expected, "error")]
+
+
+ADOPTED = sorted({case[0] for case in CASES} | {"example-valid", "oas-schema"})
+SILENT_ON = [*sorted(SPECS.glob("*.yaml")), *sorted((REPO / "tests" / "specs" / "aws").glob("*-*.yaml")),
+             REPO / "tests" / "fixtures" / "multifile" / "api.yaml"]  # fmt: skip
+CORPUS = REPO.parent / "shared" / "corpus" / "large"
+
+
+@pytest.mark.parametrize("spec", SILENT_ON, ids=[path.name for path in SILENT_ON])
+def test_the_adopted_rules_are_silent_on_good_specs(spec: Path) -> None:
+    result = runner.invoke(app, ["lint", str(spec), "--format", "json"])
+    found = [f for s in json.loads(result.output)["specs"] for f in s["findings"] if f["rule"] in ADOPTED]
+    assert found == []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this clone")
+@pytest.mark.parametrize("name", ["stripe-spec3.yaml", "petstore.yaml"])
+def test_no_false_positives_on_the_corpus(name: str) -> None:
+    result = runner.invoke(app, ["lint", str(CORPUS / name), "--format", "json"])
+    found = {
+        (f["rule"], f["message"])
+        for s in json.loads(result.output)["specs"]
+        for f in s["findings"]
+        if f["rule"] in ADOPTED
+    }
+    # Stripe's one server URL ends with a slash: a true finding of server-trailing-slash (Spectral and Redocly say so too)
+    assert found <= {("server-trailing-slash", "server URL https://api.stripe.com/ ends with a slash")}

@@ -66,3 +66,17 @@ def test_a_missing_info_field_and_a_bad_response(tmp_path: Path) -> None:
     assert (2, 'missing the required property "title"') in messages
     assert (8, 'Property "descripton" is not expected to be here') in messages
     assert (8, 'missing the required property "description"') in messages
+
+
+def test_a_ref_to_a_missing_file_is_named_at_the_ref(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+                    "          content: {application/json: {schema: {$ref: './schemas/pet.yaml'}}}\n")  # fmt: skip
+    found = runner.invoke(app, ["lint", str(spec), "--format", "json"])
+    refs = [f for s in json.loads(found.output)["specs"] for f in s["findings"] if f["rule"] == "ref-unresolved"]
+    assert [(f["line"], f["column"]) for f in refs] == [(10, 49)]
+    assert refs[0]["message"].startswith("$ref './schemas/pet.yaml' points to a file that does not exist")
+    for command in ("routes", "serve"):
+        refused = runner.invoke(app, [command, str(spec)])
+        assert refused.exit_code == 2
+        assert "api.yaml:10:49: $ref './schemas/pet.yaml' points to a file that does not exist" in refused.output

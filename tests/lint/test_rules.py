@@ -60,7 +60,7 @@ def test_ref_unresolved_reports_every_bad_ref(tmp_path: Path) -> None:
     )
     found = of(findings(tmp_path, text, {"other.yaml": "x: 1\n"}), "ref-unresolved")
     assert [(f.line, f.severity) for f in found] == [(8, Severity.ERROR), (9, Severity.ERROR), (10, Severity.ERROR)]
-    assert "points nowhere" in found[0].message and "file not found" in found[1].message
+    assert "points nowhere" in found[0].message and "points to a file that does not exist" in found[1].message
 
 
 def test_ref_siblings_in_30_only(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -168,3 +169,49 @@ def aws_extension_unread(ctx: LintContext) -> Iterator[Problem]:
         for key in container:
             if str(key).startswith("x-amazon-apigateway-") and key not in READ_KEYS:
                 yield Problem(f"{key} on {where} is not applied by the local gateway", at.child(key))
+
+
+_PATH_SEGMENT = re.compile(r"^(\{[A-Za-z0-9_.\-]+\+?\}|[A-Za-z0-9\-._,]+)$")
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9]+$")
+# keywords the managed gateway documents as unsupported in REST API models (its "important notes")
+_MODEL_KEYWORDS = ("discriminator", "readOnly", "anyOf", "oneOf", "additionalProperties")
+
+
+@rule(
+    "aws-import",
+    Severity.WARN,
+    "A spec written for the managed gateway is what it imports: OpenAPI 2.0 or 3.0, REST API model names of "
+    "letters and digits, path segments it accepts, no model keywords it does not support.",
+)
+def aws_import(ctx: LintContext) -> Iterator[Problem]:
+    from apigw_cli.spec.flavour import detect_flavour
+
+    flavour = detect_flavour(ctx.document)
+    if flavour == "plain":
+        return  # not written for the managed gateway
+    if ctx.dialect == "3.1":
+        yield Problem(
+            "the managed gateway imports OpenAPI 2.0 and 3.0 only: this 3.1 spec will not import "
+            "(apigw export takes it down to 3.0)",
+            ctx.at("openapi"),
+        )
+    for path in as_map(ctx.root.get("paths")):
+        for segment in str(path).strip("/").split("/"):
+            if segment and not _PATH_SEGMENT.match(segment):
+                yield Problem(
+                    f"path {path}: segment {segment!r} is not one the managed gateway accepts (letters, digits, "
+                    "-._, and whole-segment {parameters})",
+                    ctx.at("paths", path),
+                )
+                break
+    if flavour != "rest":
+        return
+    for name, schema, at in ctx.component_schemas():
+        if not _MODEL_NAME.match(name):
+            yield Problem(f"model name {name!r}: REST API model names are letters and digits only", at)
+        for node, where in ctx.walk_schema(schema, at):
+            for keyword in _MODEL_KEYWORDS:
+                if keyword in node and not (keyword == "additionalProperties" and node[keyword] in (True, {})):
+                    yield Problem(
+                        f"{keyword} is not supported in REST API models (the import drops it)", where.child(keyword)
+                    )
