@@ -186,8 +186,10 @@ def test_bad_ref_into_missing_file(tmp_path: Path) -> None:
     )
     with pytest.raises(SpecError) as caught:
         load_spec(spec)
-    assert caught.value.file is not None and caught.value.file.name == "a.yaml"
-    assert "file not found" in str(caught.value)
+    # named at the $ref, where the mistake is (and the missing file in the message)
+    assert caught.value.file is not None and caught.value.file.name == "api.yaml" and caught.value.line == 4
+    assert "$ref 'paths/a.yaml' points to a file that does not exist" in str(caught.value)
+    assert "paths/a.yaml)" in str(caught.value)
 
 
 def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
