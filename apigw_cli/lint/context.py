@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,13 @@ class LintContext:
         self.ref_problems = ref_problems
         self.lambda_map = lambda_map
         self._operations: list[OperationRef] | None = None
+        self._shared: dict[str, Any] = {}
+
+    def shared(self, key: str, build: Callable[[], Any]) -> Any:
+        """What several rules walk for (every schema of the document, say), built once."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
     def at(self, *tokens: str | int) -> Location:
         return self.document.root_location.child(*tokens)

@@ -27,15 +27,11 @@ _MARKDOWN_SCRIPT = re.compile(r"<script", re.IGNORECASE)
 
 
 def _all_schemas(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location]]:
-    """Every schema object of the document, once (components and inline ones)."""
-    from apigw_cli.lint.rules.structure import schema_roots
+    """Every schema object of the document, once (one walk shared by every rule)."""
+    from apigw_cli.lint.rules.structure import all_schemas
 
-    seen: set[Location] = set()
-    for root, at, _direction in schema_roots(ctx):
-        for node, where in ctx.walk_schema(root, at):
-            if where not in seen:
-                seen.add(where)
-                yield node, where
+    for node, where, _direction in all_schemas(ctx):
+        yield node, where
 
 
 def _is_type(value: Any, kind: str) -> bool:

@@ -266,23 +266,34 @@ def _examples(ctx: LintContext) -> Iterator[ExampleSet]:
 
 def _schema_examples(ctx: LintContext) -> Iterator[ExampleSet]:
     """A schema's own `example` (3.1: each of `examples`) and `default`, against that schema."""
-    seen: set[Location] = set()
-    for root, root_at, direction in schema_roots(ctx):
-        for node, where in ctx.walk_schema(root, root_at):
-            if where in seen:
-                continue
-            seen.add(where)
-            found: list[tuple[Any, Location, str]] = []
-            if "example" in node:
-                found.append((node["example"], where.child("example"), "schema example"))
-            if ctx.dialect == "3.1" and isinstance(node.get("examples"), list):
-                found += [
-                    (value, where.child("examples", i), "schema example") for i, value in enumerate(node["examples"])
-                ]
-            if "default" in node:
-                found.append((node["default"], where.child("default"), "default"))
-            if found:
-                yield node, where, direction, found
+    for node, where, direction in all_schemas(ctx):
+        found: list[tuple[Any, Location, str]] = []
+        if "example" in node:
+            found.append((node["example"], where.child("example"), "schema example"))
+        if ctx.dialect == "3.1" and isinstance(node.get("examples"), list):
+            found += [(value, where.child("examples", i), "schema example") for i, value in enumerate(node["examples"])]
+        if "default" in node:
+            found.append((node["default"], where.child("default"), "default"))
+        if found:
+            yield node, where, direction, found
+
+
+def all_schemas(ctx: LintContext) -> list[tuple[dict[str, Any], Location, Direction]]:
+    """Every schema object of the document once (components and inline ones), walked once for
+    every rule that looks at schemas."""
+
+    def build() -> list[tuple[dict[str, Any], Location, Direction]]:
+        seen: set[Location] = set()
+        found = []
+        for root, root_at, direction in schema_roots(ctx):
+            for node, where in ctx.walk_schema(root, root_at):
+                if where not in seen:
+                    seen.add(where)
+                    found.append((node, where, direction))
+        return found
+
+    result: list[tuple[dict[str, Any], Location, Direction]] = ctx.shared("all-schemas", build)
+    return result
 
 
 def schema_roots(ctx: LintContext) -> Iterator[tuple[Any, Location, Direction]]:
