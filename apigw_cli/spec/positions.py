@@ -89,10 +89,13 @@ def _locate_json(text: str, wanted: set[Pointer]) -> dict[Pointer, tuple[int, in
         elif token == ":":
             continue
         elif stack and stack[-1][1] and stack[-1][3]:
-            try:
-                pending_key = json.loads(token)
-            except ValueError:
-                return None
+            if "\\" not in token and token.startswith('"') and token.endswith('"'):
+                pending_key = token[1:-1]  # most keys have no escapes: json.loads took a third of the scan
+            else:
+                try:
+                    pending_key = json.loads(token)
+                except ValueError:
+                    return None
             stack[-1][2] = pending_key
             stack[-1][3] = False
             key_path = (*path, str(pending_key))
