@@ -111,6 +111,7 @@ class SpecDocument:
         self.root: dict[str, Any] = files[root_path]
         self.version = str(self.root.get("openapi") or self.root.get("swagger") or "")
         self.refs: list[tuple[str, Location]] = []  # every $ref string and where it stands
+        self.extension_refs: list[tuple[str, Location]] = []  # those inside extensions (not followed)
         self.stamps: dict[Path, Stamp] = {}  # each file as it was just before it was read
         self.built_in_models: tuple[str, ...] = ()  # the managed gateway's models the spec uses undeclared
 
@@ -181,6 +182,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
     stamps: dict[Path, Stamp] = {}
     pending: list[tuple[Path, Location | None, str]] = [(root_path, None, "")]
     refs: list[tuple[str, Location]] = []
+    extension_refs: list[tuple[str, Location]] = []
     while pending:
         file, referrer, ref_text = pending.pop()
         if file in files:
@@ -201,7 +203,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
             ref_problems.append(RefProblem(f"$ref target cannot be loaded: {exc}", referrer))
             continue
         found: list[tuple[str, Location]] = []
-        _collect_refs(files[file], file, [], None, None, found)
+        _collect_refs(files[file], file, [], None, None, found, extension_refs)
         for ref, at in found:
             file_part = ref.partition("#")[0]
             if "://" in file_part:
@@ -214,6 +216,7 @@ def load_spec(path: Path, ref_problems: list[RefProblem] | None = None) -> SpecD
         refs.extend(found)
     document = SpecDocument(root_path, files)
     document.refs = refs
+    document.extension_refs = extension_refs
     document.stamps = stamps
     _check_root(document)
     document.built_in_models = _add_built_in_models(document)
@@ -243,8 +246,30 @@ def _position(at: Location) -> tuple[str, int | None, int | None]:
     return display_path(at.file), *(found or (None, None))
 
 
+def _refs_in(node: Any, at: Location, out: list[tuple[str, Location]]) -> None:
+    """Every `$ref` string under `node` (inside an extension: x-webhooks, say)."""
+    stack = [(node, at)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                out.append((ref, where.child("$ref")))
+            stack.extend((child, where.child(key)) for key, child in value.items() if isinstance(child, dict | list))
+        elif isinstance(value, list):
+            stack.extend(
+                (child, where.child(index)) for index, child in enumerate(value) if isinstance(child, dict | list)
+            )
+
+
 def _collect_refs(
-    node: Any, file: Path, path: list[str], key: str | None, parent_key: str | None, out: list[tuple[str, Location]]
+    node: Any,
+    file: Path,
+    path: list[str],
+    key: str | None,
+    parent_key: str | None,
+    out: list[tuple[str, Location]],
+    extension_refs: list[tuple[str, Location]] | None = None,
 ) -> None:
     if isinstance(node, dict):
         ref = node.get("$ref")
@@ -255,20 +280,22 @@ def _collect_refs(
         for child_key, child in node.items():
             if not isinstance(child, dict | list):
                 continue
-            if not names and (
-                child_key in _LITERAL_KEYS or (child_key.startswith("x-") and child_key not in _REF_EXTENSIONS)
-            ):
+            if not names and child_key in _LITERAL_KEYS:
+                continue
+            if not names and child_key.startswith("x-") and child_key not in _REF_EXTENSIONS:
+                if extension_refs is not None:  # not followed, but they do use what they name
+                    _refs_in(child, Location(file, (*path, child_key)), extension_refs)
                 continue
             if in_example and child_key == "value":
                 continue
             path.append(child_key)
-            _collect_refs(child, file, path, None if names else child_key, key, out)
+            _collect_refs(child, file, path, None if names else child_key, key, out, extension_refs)
             path.pop()
     elif isinstance(node, list):
         for index, child in enumerate(node):
             if isinstance(child, dict | list):
                 path.append(str(index))
-                _collect_refs(child, file, path, None, key, out)
+                _collect_refs(child, file, path, None, key, out, extension_refs)
                 path.pop()
 
 

@@ -85,6 +85,12 @@ CASES = [
      HEAD + "components:\n  examples:\n    one: {value: 1, externalValue: 'https://example.org/1'}\npaths: {}\n",
      HEAD + "components:\n  examples:\n    one: {value: 1}\npaths: {}\n",
      (6, 5, "example one has both value and externalValue")),
+    ("example-value-or-external",
+     HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+            "          content: {application/json: {examples: {empty: {summary: nothing}}}}\n",
+     HEAD + "paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+            "          content: {application/json: {examples: {one: {value: 1}}}}\n",
+     (10, 51, "example empty has neither value nor externalValue")),
     ("aws-import",
      'openapi: 3.1.0\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\npaths: {}\n',
      'openapi: 3.0.3\ninfo: {title: t, version: "1"}\nx-amazon-apigateway-binary-media-types: [image/png]\npaths: {}\n',

@@ -228,14 +228,29 @@ def operation_id_valid_in_url(ctx: LintContext) -> Iterator[Problem]:
             yield Problem(f"operationId {operation_id!r} has characters unsafe in a URL", op.at.child("operationId"))
 
 
-@rule("example-value-or-external", Severity.ERROR, "An Example object has `value` or `externalValue`, not both.")
+@rule(
+    "example-value-or-external",
+    Severity.WARN,
+    "An Example object has `value` or `externalValue`: one, not both, not neither.",
+)
 def example_value_or_external(ctx: LintContext) -> Iterator[Problem]:
+    from apigw_cli.lint.rules.structure import media_objects
+
     if ctx.dialect == "2.0":
         return
-    examples = as_map(as_map(ctx.root.get("components")).get("examples"))
-    for name, example in examples.items():
-        if isinstance(example, dict) and "value" in example and "externalValue" in example:
-            yield Problem(f"example {name} has both value and externalValue", ctx.at("components", "examples", name))
+    places = [(example, ctx.at("components", "examples", name), str(name))
+              for name, example in as_map(as_map(ctx.root.get("components")).get("examples")).items()]  # fmt: skip
+    for media, at, _direction in media_objects(ctx):
+        for name, example in as_map(media.get("examples")).items():
+            if isinstance(example, dict) and "$ref" not in example:
+                places.append((example, at.child("examples", name), str(name)))
+    for example, at, name in places:
+        if not isinstance(example, dict) or "$ref" in example:
+            continue
+        if "value" in example and "externalValue" in example:
+            yield Problem(f"example {name} has both value and externalValue", at)
+        elif "value" not in example and "externalValue" not in example:
+            yield Problem(f"example {name} has neither value nor externalValue", at)
 
 
 def _descriptions(value: Any, at: Location) -> Iterator[tuple[str, Location]]:

@@ -183,7 +183,7 @@ def security_defined(ctx: LintContext) -> Iterator[Problem]:
 def unused_component(ctx: LintContext) -> Iterator[Problem]:
     root_file = ctx.document.root_path
     used: set[tuple[str, ...]] = set()
-    for ref, at in ctx.document.refs:
+    for ref, at in [*ctx.document.refs, *ctx.document.extension_refs]:
         try:
             target = ctx.document.ref_target(ref, at)
         except ValueError:
@@ -242,7 +242,7 @@ ExampleSet = tuple[Any, Location, Direction, list[tuple[Any, Location, str]]]
 
 def _examples(ctx: LintContext) -> Iterator[ExampleSet]:
     """(schema, where it is, direction, [(example, where it is, what it is)]) for every example."""
-    for media, at, direction in _media_objects(ctx):
+    for media, at, direction in media_objects(ctx):
         schema = media.get("schema")
         if schema is None:
             continue
@@ -299,13 +299,13 @@ def all_schemas(ctx: LintContext) -> list[tuple[dict[str, Any], Location, Direct
 def schema_roots(ctx: LintContext) -> Iterator[tuple[Any, Location, Direction]]:
     for _, schema, at in ctx.component_schemas():
         yield schema, at, "response"
-    for media, at, direction in _media_objects(ctx):
+    for media, at, direction in media_objects(ctx):
         schema = media.get("schema")
         if isinstance(schema, dict) and "$ref" not in schema:
             yield schema, at.child("schema"), direction
 
 
-def _media_objects(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location, Direction]]:
+def media_objects(ctx: LintContext) -> Iterator[tuple[dict[str, Any], Location, Direction]]:
     """Whatever holds a schema with its examples: media types (a 2.0 response and body parameter
     are their own), parameters and headers."""
     for op in ctx.operations():
