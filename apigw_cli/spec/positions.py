@@ -13,6 +13,8 @@ from typing import Any
 from apigw_cli.spec.pointer import Pointer
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+# everything up to the next bracket that is not inside a string
+_TO_BRACKET = re.compile(r'(?:[^"{}\[\]]+|"(?:[^"\\]|\\.)*")*')
 
 
 def locate_all(path: Path, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
@@ -49,6 +51,27 @@ def _resolve(wanted: set[Pointer], seen: dict[Pointer, tuple[int, int]]) -> dict
     return out
 
 
+def _skip_container(text: str, start: int) -> int:
+    """The offset just past the object or array that opens at `start` (strings skipped whole)."""
+    depth = 0
+    pos = start
+    end = len(text)
+    while pos < end:
+        found = _TO_BRACKET.match(text, pos)
+        pos = found.end() if found is not None else pos
+        if pos >= end:
+            break
+        char = text[pos]
+        pos += 1
+        if char in "{[":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return pos
+    return end
+
+
 def _locate_json(text: str, wanted: set[Pointer]) -> dict[Pointer, tuple[int, int]] | None:
     import json
 
@@ -64,10 +87,19 @@ def _locate_json(text: str, wanted: set[Pointer]) -> dict[Pointer, tuple[int, in
     stack: list[list[object]] = []
     path: Pointer = ()
     pending_key: str | None = None
-    for match in _JSON_TOKEN.finditer(text):
+    pos = 0
+    search = _JSON_TOKEN.search
+    for _ in range(len(text) + 1):  # bounded: each turn moves past one token
+        match = search(text, pos)
+        if match is None:
+            break
         token = match.group()
+        pos = match.end()
         if token in ("{", "["):
             child_path = path if not stack else (*path, str(stack[-1][2]))
+            if stack and child_path not in prefixes:
+                pos = _skip_container(text, match.start())  # no finding lies under it: past it at C speed
+                continue
             stack.append([child_path, token == "{", 0 if token == "[" else None, token == "{"])
             path = child_path
             if token == "[":
