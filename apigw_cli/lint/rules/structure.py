@@ -224,20 +224,9 @@ def example_valid(ctx: LintContext) -> Iterator[Problem]:
     from apigw_cli.gateway.validation.schema import SchemaCompiler
 
     compiler = SchemaCompiler(ctx.document)
-    by_target: dict[tuple[Location, str], Any] = {}  # a schema that is only a $ref: compiled once per target
     for schema, schema_at, direction, examples in _examples(ctx):
-        key = None
-        if isinstance(schema, dict) and len(schema) == 1 and isinstance(schema.get("$ref"), str):
-            try:
-                key = (ctx.document.ref_target(schema["$ref"], schema_at.child("$ref")), direction)
-            except ValueError:
-                key = None
         try:
-            validator = by_target.get(key) if key is not None else None
-            if validator is None:
-                validator = compiler.compile(schema, schema_at, direction)
-                if key is not None:
-                    by_target[key] = validator
+            validator = compiler.compile(schema, schema_at, direction)
         except Exception:
             continue  # an invalid schema is oas-schema's finding
         for value, where, what in examples:
