@@ -19,6 +19,9 @@ from apigw_cli.spec.walk import (
 )
 
 OperationRef = OperationSite  # what rules call an operation of the spec
+_SCHEMA_MAPS = frozenset(SCHEMA_MAPS)
+_SCHEMA_VALUES = frozenset(SCHEMA_VALUES)
+_SCHEMA_LISTS = frozenset(SCHEMA_LISTS)
 
 
 def as_map(value: Any) -> dict[str, Any]:
@@ -89,21 +92,19 @@ class LintContext:
 
     def walk_schema(self, schema: Any, at: Location) -> Iterator[tuple[dict[str, Any], Location]]:
         """Every schema object inside `schema` (itself included), not following `$ref`s."""
+        maps, values, lists = _SCHEMA_MAPS, _SCHEMA_VALUES, _SCHEMA_LISTS
         stack = [(schema, at)]
         while stack:
             node, where = stack.pop()
             if not isinstance(node, dict):
                 continue
             yield node, where
-            for key in SCHEMA_MAPS:
-                value = node.get(key)
-                if isinstance(value, dict):
-                    stack.extend((child, where.child(key, name)) for name, child in value.items())
-            for key in SCHEMA_VALUES:
-                value = node.get(key)
-                if isinstance(value, dict):
-                    stack.append((value, where.child(key)))
-            for key in SCHEMA_LISTS:
-                value = node.get(key)
-                if isinstance(value, list):
+            for key, value in node.items():  # a schema has a few keys: look at those, not at every keyword
+                if key in maps:
+                    if isinstance(value, dict):
+                        stack.extend((child, where.child(key, name)) for name, child in value.items())
+                elif key in values:
+                    if isinstance(value, dict):
+                        stack.append((value, where.child(key)))
+                elif key in lists and isinstance(value, list):
                     stack.extend((child, where.child(key, index)) for index, child in enumerate(value))
