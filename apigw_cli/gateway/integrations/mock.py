@@ -1,20 +1,24 @@
 """The `mock` integration: answers from the operation's declared responses, with no backend.
 
-Status: `Prefer: code=NNN`, else `x-integration.status`, else the first 2xx declared.
-Body: `Prefer: example=NAME`, else the first declared example, else a value generated from
-the schema at load time (valid against it, the same every time).
+Status: `Prefer: code=NNN` (Prism's `?__code=NNN` too), else `x-integration.status`, else the first
+2xx declared. Media type: the declared one the request's `Accept` takes (negotiation.py), 406
+when it takes none. Body: `Prefer: example=NAME` (`?__example=NAME`), else the first declared
+example, else a value generated from the schema at load time (valid against it, the same every
+time); `Prefer: dynamic=true` (`?__dynamic=true`) generates a fresh random one, valid too.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec, declared_response
-from apigw_cli.gateway.validation.body import media_type_of
+from apigw_cli.gateway.integrations.mock_data import generate
+from apigw_cli.gateway.integrations.negotiation import negotiate
+from apigw_cli.gateway.operation import ResponseSpec, declared_response
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,10 @@ class MockIntegration:
         operation = exchange.operation
         assert operation is not None  # the route stage ran
         prefer = parse_prefer(exchange.request.header("prefer"))
+        query = exchange.request.query
+        for name in ("code", "example", "dynamic"):  # Prism's spelling: ?__code=404&__example=cat
+            if f"__{name}" in query and name not in prefer:
+                prefer[name] = query[f"__{name}"][-1]
         status, response = self._choose_response(operation.responses, prefer.get("code"))
         if response is None:
             wanted = prefer.get("code")
@@ -42,11 +50,20 @@ class MockIntegration:
                 status=404,
                 error_type="NotFoundException",
             )
-        media = _negotiate(response, exchange.request.header("accept"))
-        if media is None:
+        if not response.media:
             return GatewayResponse(status, [], b"")
+        accept = exchange.request.header("accept")
+        declared = list(response.media)
+        chosen_type = negotiate(declared, accept, [response.media[m].spec.kind == "json" for m in declared])
+        if chosen_type is None:
+            exchange.error = f"Accept {accept!r} takes none of {', '.join(declared)}"
+            return gateway_error(
+                "DEFAULT_4XX", "Not Acceptable", status=406, error_type="NotAcceptableException", supported=declared
+            )
+        media = response.media[chosen_type]
         value = media.generated
         example_name = prefer.get("example")
+        dynamic = str(prefer.get("dynamic", "")).lower() == "true"
         if example_name is not None:
             chosen = next((e for e in media.examples if e.name == example_name), None)
             if chosen is None:
@@ -58,6 +75,8 @@ class MockIntegration:
                     error_type="NotFoundException",
                 )
             value = chosen.value
+        elif dynamic and media.spec.validator is not None:
+            value = generate(media.spec.validator.schema, random.Random())
         elif media.examples:
             value = media.examples[0].value
         content_type = media.spec.media_type if "*" not in media.spec.media_type else "application/json"
@@ -94,19 +113,3 @@ def parse_prefer(header: str | None) -> dict[str, str]:
         if sep:
             prefs[name.strip().lower()] = value.strip().strip('"')
     return prefs
-
-
-def _negotiate(response: ResponseSpec, accept: str | None) -> ResponseMedia | None:
-    if not response.media:
-        return None
-    for wanted in (media_type_of(part) for part in (accept or "").split(",")):
-        if wanted in response.media:
-            return response.media[wanted]
-        if wanted.endswith("/*") and wanted != "*/*":
-            for media_type, media in response.media.items():
-                if media_type.startswith(wanted[:-1]):
-                    return media
-    for media_type, media in response.media.items():
-        if media.spec.kind == "json" and "*" not in media_type:
-            return media
-    return next(iter(response.media.values()))

@@ -1,12 +1,18 @@
-"""Deterministic example values generated from a bundled JSON Schema (2020-12, `$defs`).
+"""Example values generated from a bundled JSON Schema (2020-12, `$defs`).
 
-Used by the mock integration when a response declares a schema but no example. The value is
-valid against the schema for the keywords commonly used in APIs; recursion stops at optional
-properties and empty arrays once a schema is being generated inside itself.
+Used by the mock integration when a response declares a schema but no example: deterministic by
+default (the same value every time), random with an `rng` (`Prefer: dynamic=true`: strings,
+numbers, booleans, enum members and array lengths vary; schema-level examples and defaults are
+passed over). The value is valid against the schema for the keywords commonly used in APIs;
+recursion stops at optional properties and empty arrays once a schema is being generated inside
+itself.
 """
 
 from __future__ import annotations
 
+import math
+import random
+import uuid
 from typing import Any
 
 from apigw_cli.gateway.integrations.pattern_text import text_for_pattern
@@ -31,13 +37,17 @@ _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3
 
 
-def generate(schema: Any) -> Any:
-    return _Generator(schema).value(schema, 0, frozenset())
+def generate(schema: Any, rng: random.Random | None = None) -> Any:
+    return _Generator(schema, rng).value(schema, 0, frozenset())
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class _Generator:
-    def __init__(self, root: Any):
+    def __init__(self, root: Any, rng: random.Random | None = None):
         self._defs: dict[str, Any] = root.get("$defs", {}) if isinstance(root, dict) else {}
+        self._rng = rng
 
     def value(self, schema: Any, depth: int, active: frozenset[str]) -> Any:
         if schema is True or not isinstance(schema, dict):
@@ -46,15 +56,19 @@ class _Generator:
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             name = ref[len("#/$defs/") :]
             return self.value(self._defs.get(name, {}), depth, active | {name})
-        for key in ("const", "example", "default"):
-            if key in schema:
-                return schema[key]
-        examples = schema.get("examples")
-        if isinstance(examples, list) and examples:
-            return examples[0]
+        if "const" in schema:
+            return schema["const"]
+        if self._rng is None:
+            for key in ("example", "default"):
+                if key in schema:
+                    return schema[key]
+            examples = schema.get("examples")
+            if isinstance(examples, list) and examples:
+                return examples[0]
         enum = schema.get("enum")
         if isinstance(enum, list) and enum:
-            return next((item for item in enum if item is not None), enum[0])
+            members = [item for item in enum if item is not None] or enum
+            return self._rng.choice(members) if self._rng is not None else members[0]
         if isinstance(schema.get("allOf"), list):
             return self._all_of(schema, depth, active)
         for key in ("oneOf", "anyOf"):
@@ -74,7 +88,7 @@ class _Generator:
         if kind == "number":
             return self._number(schema, integer=False)
         if kind == "boolean":
-            return True
+            return self._rng.random() < 0.5 if self._rng is not None else True
         if kind == "null":
             return None
         return None
@@ -116,6 +130,8 @@ class _Generator:
         if count == 0 and (depth >= _MAX_DEPTH or _refers_to(items, active)):
             return []
         count = max(count, 1)
+        if self._rng is not None and not schema.get("uniqueItems"):
+            count += self._rng.randint(0, 3)
         maximum = schema.get("maxItems")
         if isinstance(maximum, int):
             count = min(count, maximum)
@@ -123,14 +139,19 @@ class _Generator:
             count = 1
         return [self.value(items, depth + 1, active) for _ in range(count)]
 
-    @staticmethod
-    def _string(schema: dict[str, Any]) -> str:
+    def _string(self, schema: dict[str, Any]) -> str:
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             found = text_for_pattern(pattern)
             if found is not None:
                 return found
-        text = str(_FORMATS.get(str(schema.get("format")), "string"))
+        fmt = str(schema.get("format"))
+        if self._rng is not None and fmt == "uuid":
+            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        if self._rng is not None and fmt not in _FORMATS:
+            text = "".join(self._rng.choice(_LETTERS) for _ in range(self._rng.randint(3, 12)))
+        else:
+            text = str(_FORMATS.get(fmt, "string"))
         minimum = schema.get("minLength")
         maximum = schema.get("maxLength")
         if isinstance(minimum, int) and len(text) < minimum:
@@ -139,8 +160,7 @@ class _Generator:
             text = text[:maximum]
         return text
 
-    @staticmethod
-    def _number(schema: dict[str, Any], integer: bool) -> float:
+    def _number(self, schema: dict[str, Any], integer: bool) -> float:
         low = schema.get("minimum")
         high = schema.get("maximum")
         exclusive_low = schema.get("exclusiveMinimum")
@@ -155,9 +175,17 @@ class _Generator:
             value = low
         elif isinstance(high, int | float) and high < 0:
             value = high
+        if self._rng is not None:
+            top = high if isinstance(high, int | float) else value + 100
+            if integer and math.floor(top) >= math.ceil(value):
+                value = self._rng.randint(math.ceil(value), math.floor(top))
+            elif not integer and top >= value:
+                value = self._rng.uniform(value, top)
         multiple = schema.get("multipleOf")
         if isinstance(multiple, int | float) and multiple > 0 and value % multiple:
             value = (value // multiple + 1) * multiple
+            if isinstance(high, int | float) and value > high:
+                value -= multiple
         return value
 
 
