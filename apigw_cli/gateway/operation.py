@@ -38,6 +38,7 @@ class ResponseSpec:
     status: str  # "200", "2XX" or "default"
     media: Mapping[str, ResponseMedia]
     media_specs: Mapping[str, MediaSpec]  # the same keys, for Content-Type selection
+    mock_headers: tuple[tuple[str, str], ...] = ()  # declared headers as the mock sends them
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             ThrottleStage(state.store, state.clock, parts.api_throttle, throttles, parts.namespace)
             if settings.throttle
             else None,
-            RequestValidationStage(),
+            RequestValidationStage(refuse_undeclared_body=parts.flavour == "plain"),
             CacheStage(state.store, state.clock, caches, parts.namespace) if caches is not None else None,
             ResponseValidationStage(settings.validate_responses) if settings.validate_responses != "off" else None,
         )

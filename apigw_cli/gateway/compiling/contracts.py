@@ -103,8 +103,31 @@ class OpenAPI3Contracts:
                 media_type: self.response_media(media_type, schema, schema_at, examples, for_mock)
                 for media_type, schema, schema_at, examples in self.response_content(response, location, raw_operation)
             }
-            responses[code] = ResponseSpec(code, media, {k: v.spec for k, v in media.items()})
+            headers = self.mock_headers(response, location) if for_mock else ()
+            responses[code] = ResponseSpec(code, media, {k: v.spec for k, v in media.items()}, headers)
         return responses
+
+    def mock_headers(self, response: Any, at: Location) -> tuple[tuple[str, str], ...]:
+        """Each declared response header with the value a mock sends: its example (or first named
+        example), else one generated from its schema."""
+        declared = response.get("headers") if isinstance(response, dict) else None
+        found = []
+        for name, entry in (declared or {}).items() if isinstance(declared, dict) else ():
+            header, header_at = self.document.resolve(entry, at.child("headers", name))
+            if not isinstance(header, dict) or str(name).lower() in ("content-type", "content-length"):
+                continue
+            examples = self.examples(header, header_at)
+            if "x-example" in header:  # Swagger 2.0's spelling
+                value = header["x-example"]
+            elif examples:
+                value = examples[0].value
+            else:
+                schema = header.get("schema") if "schema" in header else header  # 2.0: the header is its schema
+                spec = self.media("text/plain", schema, header_at.child("schema"), "response")
+                value = generate(spec.validator.schema) if spec.validator is not None else None
+            if value is not None:
+                found.append((str(name), header_text(value)))
+        return tuple(found)
 
     def response_content(
         self, response: Any, at: Location, operation: dict[str, Any]
@@ -162,3 +185,16 @@ def form_fields(schema: Any, encoding: Any) -> dict[str, FormField]:
         bundled = {**sub, "$defs": root.get("$defs", {})} if isinstance(sub, dict) else sub
         fields[str(name)] = FormField(shape_of(bundled), style, bool(explode))
     return fields
+
+
+def header_text(value: Any) -> str:
+    """A value as a header carries it: arrays comma-joined (the simple style), booleans lower-case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(header_text(item) for item in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)

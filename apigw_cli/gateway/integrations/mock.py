@@ -5,6 +5,7 @@ Status: `Prefer: code=NNN` (Prism's `?__code=NNN` too), else `x-integration.stat
 when it takes none. Body: `Prefer: example=NAME` (`?__example=NAME`), else the first declared
 example, else a value generated from the schema at load time (valid against it, the same every
 time); `Prefer: dynamic=true` (`?__dynamic=true`) generates a fresh random one, valid too.
+Headers: the declared response headers, from their examples or generated from their schemas.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ class MockIntegration:
                 status=404,
                 error_type="NotFoundException",
             )
+        headers = list(response.mock_headers)  # declared response headers, mocked
         if not response.media:
-            return GatewayResponse(status, [], b"")
+            return GatewayResponse(status, headers, b"")
         accept = exchange.request.header("accept")
         declared = list(response.media)
         chosen_type = negotiate(declared, accept, [response.media[m].spec.kind == "json" for m in declared])
@@ -84,7 +86,7 @@ class MockIntegration:
             body = json.dumps(value, ensure_ascii=False).encode()
         else:
             body = value.encode() if isinstance(value, str) else value
-        return GatewayResponse(status, [("content-type", content_type)], body)
+        return GatewayResponse(status, [("content-type", content_type), *headers], body)
 
     def _choose_response(
         self, responses: Mapping[str, ResponseSpec], preferred: str | None

@@ -30,6 +30,11 @@ from apigw_cli.gateway.validation.schema import FieldError
 
 
 class RequestValidationStage:
+    def __init__(self, refuse_undeclared_body: bool = True):
+        # a plain spec's mock is the contract: a body where it declares none is refused (415); the
+        # managed gateway (an AWS-flavoured spec) passes such bodies through to the integration
+        self._refuse_undeclared_body = refuse_undeclared_body
+
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         operation = exchange.operation
         assert operation is not None
@@ -60,6 +65,17 @@ class RequestValidationStage:
             return _invalid(exchange, "Invalid request parameters", errors, "BAD_REQUEST_PARAMETERS")
 
         declared = operation.request_body
+        if (
+            declared is None
+            and self._refuse_undeclared_body
+            and operation.integration == "mock"
+            and operation.validate_body
+            and request.has_body
+        ):
+            # a design-first mock answers as the spec says: an operation that takes no body refuses one
+            # (backends and handlers may read bodies their spec does not describe: those pass)
+            exchange.error = f"{operation.route_key} declares no request body"
+            return gateway_error("UNSUPPORTED_MEDIA_TYPE", supported=[])
         if declared is None or not operation.validate_body:
             return await call_next(exchange)  # the body stays on the wire, to be streamed
         if not await request.read_body():
