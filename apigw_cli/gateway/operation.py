@@ -31,6 +31,7 @@ class ResponseMedia:
     spec: MediaSpec  # its validator checks responses
     examples: tuple[Example, ...]  # declared examples, in order
     generated: Any  # a value valid against the schema, for mocks with no example; None if no schema
+    xml_schema: Any = None  # the bundled schema of an XML media type, which a mock renders by
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,8 +151,12 @@ class OpenAPI3Contracts:
         self, media_type: str, schema: Any, schema_at: Location, examples: tuple[Example, ...], for_mock: bool
     ) -> ResponseMedia:
         spec = self.media(media_type, schema, schema_at, "response")
-        generated = generate(spec.validator.schema) if for_mock and not examples and spec.validator else None
-        return ResponseMedia(spec, examples, generated)
+        bundled = spec.validator.schema if spec.validator is not None else None
+        xml = is_xml(media_type)
+        if for_mock and xml and bundled is None and schema is not None and not self.context.static:
+            bundled = self.context.schemas.bundle(schema, schema_at, "response")  # to generate and render by
+        generated = generate(bundled) if for_mock and not examples and bundled is not None else None
+        return ResponseMedia(spec, examples, generated, bundled if for_mock and xml else None)
 
     def examples(self, raw: Any, at: Location) -> tuple[Example, ...]:
         if not isinstance(raw, dict):
@@ -198,3 +202,7 @@ def header_text(value: Any) -> str:
 
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def is_xml(media_type: str) -> bool:
+    return media_type in ("application/xml", "text/xml") or media_type.endswith("+xml")

@@ -19,6 +19,7 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.integrations.negotiation import negotiate
+from apigw_cli.gateway.integrations.xml_render import render_xml
 from apigw_cli.gateway.operation import ResponseSpec, declared_response
 
 
@@ -82,7 +83,9 @@ class MockIntegration:
         elif media.examples:
             value = media.examples[0].value
         content_type = media.spec.media_type if "*" not in media.spec.media_type else "application/json"
-        if media.spec.kind == "json" or not isinstance(value, str | bytes):
+        if media.xml_schema is not None and not isinstance(value, str | bytes):
+            body = render_xml(value, media.xml_schema).encode()  # following the schema's xml objects
+        elif media.spec.kind == "json" or not isinstance(value, str | bytes):
             body = json.dumps(value, ensure_ascii=False).encode()
         else:
             body = value.encode() if isinstance(value, str) else value
