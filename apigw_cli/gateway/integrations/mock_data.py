@@ -29,7 +29,19 @@ _FORMATS: dict[str, Any] = {
     "ipv4": "192.0.2.1",
     "ipv6": "2001:db8::1",
     "byte": "ZXhhbXBsZQ==",
+    "binary": "example",
     "password": "********",
+    "idn-email": "user@example.com",
+    "idn-hostname": "example.com",
+    "iri": "https://example.com/",
+    "iri-reference": "/example",
+    "uri-reference": "/example",
+    "uri-template": "https://example.com/{id}",
+    "json-pointer": "/example",
+    "relative-json-pointer": "0/example",
+    "regex": "^example$",
+    "duration": "P1D",
+    "date-time-local": "2024-01-01T00:00:00",
 }
 _MAX_DEPTH = 8
 # optional properties are filled in near the top only: real specs (Stripe) nest objects whose every
@@ -37,17 +49,20 @@ _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3
 
 
-def generate(schema: Any, rng: random.Random | None = None) -> Any:
-    return _Generator(schema, rng).value(schema, 0, frozenset())
+def generate(schema: Any, rng: random.Random | None = None, use_examples: bool = True) -> Any:
+    """A value for `schema`; `use_examples=False` passes over schema-level examples and defaults
+    (a spec's own example may contradict its schema: the caller checks and asks again)."""
+    return _Generator(schema, rng, use_examples).value(schema, 0, frozenset())
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class _Generator:
-    def __init__(self, root: Any, rng: random.Random | None = None):
+    def __init__(self, root: Any, rng: random.Random | None = None, use_examples: bool = True):
         self._defs: dict[str, Any] = root.get("$defs", {}) if isinstance(root, dict) else {}
         self._rng = rng
+        self._use_examples = use_examples and rng is None
 
     def value(self, schema: Any, depth: int, active: frozenset[str]) -> Any:
         if schema is True or not isinstance(schema, dict):
@@ -58,7 +73,7 @@ class _Generator:
             return self.value(self._defs.get(name, {}), depth, active | {name})
         if "const" in schema:
             return schema["const"]
-        if self._rng is None:
+        if self._use_examples:
             for key in ("example", "default"):
                 if key in schema:
                     return schema[key]
@@ -137,7 +152,11 @@ class _Generator:
             count = min(count, maximum)
         if schema.get("uniqueItems") and count > 1:
             count = 1
-        return [self.value(items, depth + 1, active) for _ in range(count)]
+        values = [self.value(items, depth + 1, active) for _ in range(count)]
+        contains = schema.get("contains")
+        if isinstance(contains, dict):  # one item must match it: the first is made to
+            values[0] = self.value({**items, **contains} if isinstance(items, dict) else contains, depth + 1, active)
+        return values
 
     def _string(self, schema: dict[str, Any]) -> str:
         pattern = schema.get("pattern")
