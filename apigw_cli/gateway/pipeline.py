@@ -65,6 +65,7 @@ class PipelineParts:
     flavour: Flavour = "plain"  # what a request no route matches is answered
     websocket: WebSocketApi | None = None  # its @connections API is served beside the routes
     iam: IamConfig | None = None  # credentials, region and resource policy of IAM routes
+    error_examples: bool = False  # x-gateway.mock.errorExamples
     deployment_config: Deployment = field(default_factory=lambda: Deployment(None))  # the stage ARNs name
 
 
@@ -122,7 +123,9 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             ThrottleStage(state.store, state.clock, parts.api_throttle, throttles, parts.namespace)
             if settings.throttle
             else None,
-            RequestValidationStage(refuse_undeclared_body=parts.flavour == "plain"),
+            RequestValidationStage(
+                refuse_undeclared_body=parts.flavour == "plain", error_examples=parts.error_examples
+            ),
             CacheStage(state.store, state.clock, caches, parts.namespace) if caches is not None else None,
             ResponseValidationStage(settings.validate_responses) if settings.validate_responses != "off" else None,
         )

@@ -142,6 +142,7 @@ class _GatewayCompiler:
                 websocket=websocket,
                 iam=self.iam,
                 deployment_config=deployment,
+                error_examples=_error_examples(document),
             )
         )
         return Gateway(
@@ -320,3 +321,9 @@ class _GatewayCompiler:
 def _fingerprint(raw: dict[str, Any], integration: Located | None) -> str:
     """A digest of an operation and the integration it inherits ($refs are compared as written)."""
     return content_digest([raw, integration[0] if integration else None], size=12).hex()
+
+
+def _error_examples(document: SpecDocument) -> bool:
+    gateway = document.root.get("x-gateway")
+    mock = gateway.get("mock") if isinstance(gateway, dict) else None
+    return isinstance(mock, dict) and mock.get("errorExamples") is True

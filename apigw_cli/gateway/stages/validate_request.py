@@ -10,6 +10,7 @@ the access log."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from apigw_cli.gateway import json_text
@@ -30,10 +31,12 @@ from apigw_cli.gateway.validation.schema import FieldError
 
 
 class RequestValidationStage:
-    def __init__(self, refuse_undeclared_body: bool = True):
+    def __init__(self, refuse_undeclared_body: bool = True, error_examples: bool = False):
         # a plain spec's mock is the contract: a body where it declares none is refused (415); the
         # managed gateway (an AWS-flavoured spec) passes such bodies through to the integration
         self._refuse_undeclared_body = refuse_undeclared_body
+        # x-gateway.mock.errorExamples: a mocked operation's own 400 (or 422) example answers invalid requests
+        self._error_examples = error_examples
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         operation = exchange.operation
@@ -62,7 +65,9 @@ class RequestValidationStage:
             if value is not Missing:
                 exchange.params[f"{spec.location}.{spec.name}"] = value
         if errors:
-            return _invalid(exchange, "Invalid request parameters", errors, "BAD_REQUEST_PARAMETERS")
+            return self._own_example(exchange) or _invalid(
+                exchange, "Invalid request parameters", errors, "BAD_REQUEST_PARAMETERS"
+            )
 
         declared = operation.request_body
         if (
@@ -80,7 +85,9 @@ class RequestValidationStage:
             return await call_next(exchange)  # the body stays on the wire, to be streamed
         if not await request.read_body():
             if declared.required:
-                return _invalid(exchange, "Invalid request body", [FieldError("/", "request body is required")])
+                return self._own_example(exchange) or _invalid(
+                    exchange, "Invalid request body", [FieldError("/", "request body is required")]
+                )
             return await call_next(exchange)
         content_type = request.header("content-type")
         media = select_media(declared.media, content_type or "application/json")
@@ -90,12 +97,29 @@ class RequestValidationStage:
         try:
             value = parse_body(media, content_type, request.body)
         except BodyParseError as exc:
-            return _invalid(exchange, "Invalid request body", [FieldError("/", str(exc))])
+            return self._own_example(exchange) or _invalid(
+                exchange, "Invalid request body", [FieldError("/", str(exc))]
+            )
         if media.validator is not None and value is not NOT_CHECKED:  # JSON null is a value: checked
             body_errors = media.validator.errors(value)
             if body_errors:
-                return _invalid(exchange, "Invalid request body", body_errors)
+                return self._own_example(exchange) or _invalid(exchange, "Invalid request body", body_errors)
         return await call_next(exchange)
+
+    def _own_example(self, exchange: Exchange) -> GatewayResponse | None:
+        """The operation's own error example (its 400, else its 422), when the spec asks for it."""
+        operation = exchange.operation
+        if not self._error_examples or operation is None or operation.integration != "mock":
+            return None
+        for status in ("400", "422"):
+            response = operation.responses.get(status)
+            for media_type, media in response.media.items() if response is not None else ():
+                if media.examples:
+                    exchange.error = f"invalid request: answered with the spec's {status} example"
+                    value = media.examples[0].value
+                    body = value.encode() if isinstance(value, str) else json.dumps(value).encode()
+                    return GatewayResponse(int(status), [("content-type", media_type)], body)
+        return None
 
 
 def _invalid(
