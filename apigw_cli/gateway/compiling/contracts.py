@@ -156,8 +156,6 @@ class OpenAPI3Contracts:
         if for_mock and xml and bundled is None and schema is not None and not self.context.static:
             bundled = self.context.schemas.bundle(schema, schema_at, "response")  # to generate and render by
         generated = generate(bundled) if for_mock and not examples and bundled is not None else None
-        if generated is not None and spec.validator is not None and spec.validator.errors(generated):
-            generated = generate(bundled, use_examples=False)  # the schema's own example contradicts it
         return ResponseMedia(spec, examples, generated, bundled if for_mock and xml else None)
 
     def examples(self, raw: Any, at: Location) -> tuple[Example, ...]:

@@ -13,20 +13,24 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.integrations.negotiation import negotiate
 from apigw_cli.gateway.integrations.xml_render import render_xml
-from apigw_cli.gateway.operation import ResponseSpec, declared_response
+from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec, declared_response
 
 
 @dataclass(frozen=True, slots=True)
 class MockIntegration:
     status: int | None = None
     kind: str = "mock"
+    # generated values checked once against their schema, by id of their ResponseMedia (validators
+    # compile on first use: compiling does not check them)
+    _checked: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def target(self) -> str:
@@ -64,7 +68,7 @@ class MockIntegration:
                 "DEFAULT_4XX", "Not Acceptable", status=406, error_type="NotAcceptableException", supported=declared
             )
         media = response.media[chosen_type]
-        value = media.generated
+        value = self._generated(media)
         example_name = prefer.get("example")
         dynamic = str(prefer.get("dynamic", "")).lower() == "true"
         if example_name is not None:
@@ -90,6 +94,17 @@ class MockIntegration:
         else:
             body = value.encode() if isinstance(value, str) else value
         return GatewayResponse(status, [("content-type", content_type), *headers], body)
+
+    def _generated(self, media: ResponseMedia) -> Any:
+        """The generated value; one remade without the schema's own examples when they contradict it."""
+        key = id(media)
+        if key not in self._checked:
+            value = media.generated
+            validator = media.spec.validator
+            if value is not None and validator is not None and validator.errors(value):
+                value = generate(validator.schema, use_examples=False)
+            self._checked[key] = value
+        return self._checked[key]
 
     def _choose_response(
         self, responses: Mapping[str, ResponseSpec], preferred: str | None
