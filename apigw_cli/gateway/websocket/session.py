@@ -306,7 +306,6 @@ class Session:
             api.observer.done(event)
             return
         event.route_key = route.key
-        gateway.in_flight.enter()
         self._handling = event
         try:
             answer = await self._invoke(
@@ -314,7 +313,6 @@ class Session:
             )
         finally:
             self._handling = None
-            gateway.in_flight.leave()
         if answer is None:
             await self._reply(event, self._error_body("Internal server error", event.request_id))
         else:
@@ -336,9 +334,11 @@ class Session:
     async def _invoke(
         self, gateway: Gateway, route: WsRoute, payload: dict[str, Any], event: WsEvent
     ) -> WsAnswer | None:
-        """The route's answer, or None when its integration failed (the reason is on `event`)."""
+        """The route's answer, or None when its integration failed (the reason is on `event`). The
+        snapshot counts the call in flight, so a reload closes it only once the call is done."""
         event.integration = route.integration.kind
         started = time.perf_counter()
+        gateway.in_flight.enter()
         try:
             return await route.integration.invoke(payload, event.request_id)
         except (IntegrationError, IntegrationTimeout) as exc:
@@ -346,6 +346,7 @@ class Session:
             event.error = str(exc)
             return None
         finally:
+            gateway.in_flight.leave()
             event.integration_seconds = time.perf_counter() - started
 
     async def _disconnect(self, code: int, reason: str) -> None:
@@ -361,11 +362,7 @@ class Session:
         route = api.routes.get(DISCONNECT)
         if route is not None:
             payload = disconnect_event(self.facts, code, disconnect_reason(code, reason), now, event.request_id)
-            gateway.in_flight.enter()
-            try:
-                answer = await self._invoke(gateway, route, payload, event)
-            finally:
-                gateway.in_flight.leave()
+            answer = await self._invoke(gateway, route, payload, event)
             if answer is not None:
                 event.status = answer.status
         api.observer.done(event)
