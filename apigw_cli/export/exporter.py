@@ -164,18 +164,7 @@ class _Exporter:
             operation["x-amazon-apigateway-integration"] = integration
 
     def _lambda(self, where: str, config: dict[str, Any]) -> dict[str, Any]:
-        reference = str(config.get("handler", ""))
-        function = reference.rpartition(":")[2]
-        options = self.options
-        arn = options.lambda_arns.get(reference) or options.lambda_arns.get(function)
-        if arn is None:
-            name = re.sub(r"[^A-Za-z0-9_-]", "-", function) or "handler"
-            arn = options.arn_template.format(name=name, region=options.region, account=options.account)
-        file_part, _, _ = reference.rpartition(":")
-        handler = reference
-        if file_part.endswith(".py") or "/" in file_part:
-            handler = f"{(self.source.root_path.parent / file_part).resolve()}:{function}"
-        self.result.lambdas[arn] = handler
+        arn = self._deployed_lambda(str(config.get("handler", "")))
         payload = str(config.get("payload", "1.0"))
         integration: dict[str, Any] = {
             "type": "aws_proxy",
@@ -190,6 +179,30 @@ class _Exporter:
             integration["payloadFormatVersion"] = payload
         self._timeout(where, config, integration)
         return integration
+
+    def _deployed_lambda(self, reference: str) -> str:
+        """The ARN a handler is deployed as (--lambda-arn, else the ARN template), kept with the
+        handler's file for the lambda map written beside the export."""
+        function = reference.rpartition(":")[2]
+        options = self.options
+        arn = options.lambda_arns.get(reference) or options.lambda_arns.get(function)
+        if arn is None:
+            name = re.sub(r"[^A-Za-z0-9_-]", "-", function) or "handler"
+            arn = options.arn_template.format(name=name, region=options.region, account=options.account)
+        file_part = reference.rpartition(":")[0]
+        handler = reference
+        if file_part.endswith(".py") or "/" in file_part:
+            handler = f"{(self.source.root_path.parent / file_part).resolve()}:{function}"
+        self.result.lambdas[arn] = handler
+        return arn
+
+    def _security_schemes(self) -> dict[str, Any]:
+        """The document's security schemes (2.0: securityDefinitions), made when missing."""
+        if self.source.dialect == "2.0":
+            found: dict[str, Any] = self.out.setdefault("securityDefinitions", {})
+        else:
+            found = self.out.setdefault("components", {}).setdefault("securitySchemes", {})
+        return found
 
     def _invocation_uri(self, arn: str) -> str:
         return f"arn:aws:apigateway:{self.options.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
@@ -298,12 +311,7 @@ class _Exporter:
         if keys:
             if self.rest:
                 self.out.setdefault("x-amazon-apigateway-api-key-source", "HEADER")
-                schemes = (
-                    self.out.setdefault("components", {}).setdefault("securitySchemes", {})
-                    if self.source.dialect != "2.0"
-                    else self.out.setdefault("securityDefinitions", {})
-                )
-                schemes.setdefault("api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"})
+                self._security_schemes().setdefault("api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"})
                 deploy["apiKeys"] = [{"name": key.get("name")} for key in keys if isinstance(key, dict)]
             else:
                 self.lose("/x-gateway/apiKeys", "API keys and usage plans: HTTP APIs have none")
@@ -320,12 +328,7 @@ class _Exporter:
     def _authorizers(self, authorizers: dict[str, Any]) -> None:
         if not authorizers:
             return
-        schemes = (
-            self.out.setdefault("components", {}).setdefault("securitySchemes", {})
-            if self.source.dialect != "2.0"
-            else self.out.setdefault("securityDefinitions", {})
-        )
-        options = self.options
+        schemes = self._security_schemes()
         for name, config in authorizers.items():
             if not isinstance(config, dict):
                 continue
@@ -350,18 +353,7 @@ class _Exporter:
                     },
                 }
             elif "handler" in config:
-                function = str(config["handler"]).rpartition(":")[2]
-                arn = (
-                    options.lambda_arns.get(str(config["handler"]))
-                    or options.lambda_arns.get(function)
-                    or options.arn_template.format(name=function, region=options.region, account=options.account)
-                )
-                file_part = str(config["handler"]).rpartition(":")[0]
-                self.result.lambdas[arn] = (
-                    f"{(self.source.root_path.parent / file_part).resolve()}:{function}"
-                    if file_part.endswith(".py")
-                    else str(config["handler"])
-                )
+                arn = self._deployed_lambda(str(config["handler"]))
                 scheme["x-amazon-apigateway-authtype"] = "custom"
                 scheme["x-amazon-apigateway-authorizer"] = {
                     "type": "token" if kind == "token" else "request",

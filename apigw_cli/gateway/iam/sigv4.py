@@ -48,6 +48,13 @@ class SignatureRejected(Exception):
         self.error_type = error_type
 
 
+def _unrecognized() -> SignatureRejected:
+    """An unknown access key, or a session token that is not the credential's."""
+    return SignatureRejected(
+        "INVALID_SIGNATURE", "The security token included in the request is invalid.", "UnrecognizedClientException"
+    )
+
+
 def _incomplete(message: str) -> SignatureRejected:
     return SignatureRejected("INVALID_SIGNATURE", message, "IncompleteSignatureException")
 
@@ -248,15 +255,11 @@ def verify(
     parsed = _parse(request)
     credential = credentials.get(parsed.access_key)
     if credential is None:
-        raise SignatureRejected(
-            "INVALID_SIGNATURE", "The security token included in the request is invalid.", "UnrecognizedClientException"
-        )
+        raise _unrecognized()
     if credential.session_token is not None and not hmac.compare_digest(
         (parsed.token or "").encode(), credential.session_token.encode()
     ):
-        raise SignatureRejected(
-            "INVALID_SIGNATURE", "The security token included in the request is invalid.", "UnrecognizedClientException"
-        )
+        raise _unrecognized()
     if parsed.service != service:
         raise SignatureRejected("INVALID_SIGNATURE", f"Credential should be scoped to correct service: '{service}'. ")
     if parsed.region != region:

@@ -47,9 +47,7 @@ def _plain(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else escape(str(value))
+    return escape(_plain(value))
 
 
 def render_xml(value: Any, schema: Any) -> str:
