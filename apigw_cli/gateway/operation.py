@@ -30,7 +30,9 @@ class Example:
 class ResponseMedia:
     spec: MediaSpec  # its validator checks responses
     examples: tuple[Example, ...]  # declared examples, in order
-    generated: Any  # a value valid against the schema, for mocks with no example; None if no schema
+    # the bundled schema a mock generates values from (at its first request, when there is no
+    # example or dynamic=true is asked); None if no schema or not mocked
+    mock_schema: Any
     xml_schema: Any = None  # the bundled schema of an XML media type, which a mock renders by
 
 

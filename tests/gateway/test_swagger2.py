@@ -77,7 +77,7 @@ def test_non_body_parameters_are_validated_with_their_collection_format(store: G
 def test_body_parameter_is_the_request_body(store: Gateway) -> None:
     created = call(store, "POST", "/api/items", json={"id": 3, "name": "pen"})
     assert created.status_code == 201
-    assert created.json() == {"id": 1, "name": "string", "price": 0}  # generated from the definition
+    assert created.json() == {"id": 1, "name": "string", "price": 0.5}  # generated from the definition
     assert call(store, "POST", "/api/items", json={"id": 0, "name": "pen"}).status_code == 400
     assert call(store, "POST", "/api/items").status_code == 400
 

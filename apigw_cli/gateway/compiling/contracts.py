@@ -155,8 +155,8 @@ class OpenAPI3Contracts:
         xml = is_xml(media_type)
         if for_mock and xml and bundled is None and schema is not None and not self.context.static:
             bundled = self.context.schemas.bundle(schema, schema_at, "response")  # to generate and render by
-        generated = generate(bundled) if for_mock and not examples and bundled is not None else None
-        return ResponseMedia(spec, examples, generated, bundled if for_mock and xml else None)
+        mock_schema = bundled if for_mock else None
+        return ResponseMedia(spec, examples, mock_schema, bundled if for_mock and xml else None)
 
     def examples(self, raw: Any, at: Location) -> tuple[Example, ...]:
         if not isinstance(raw, dict):

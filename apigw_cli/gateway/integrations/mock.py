@@ -3,8 +3,8 @@
 Status: `Prefer: code=NNN` (Prism's `?__code=NNN` too), else `x-integration.status`, else the first
 2xx declared. Media type: the declared one the request's `Accept` takes (negotiation.py), 406
 when it takes none. Body: `Prefer: example=NAME` (`?__example=NAME`), else the first declared
-example, else a value generated from the schema at load time (valid against it, the same every
-time); `Prefer: dynamic=true` (`?__dynamic=true`) generates a fresh random one, valid too.
+example, else a value generated from the schema at the first request (valid against it, the same
+every time); `Prefer: dynamic=true` (`?__dynamic=true`) generates a fresh random one, valid too.
 Headers: the declared response headers, from their examples or generated from their schemas.
 """
 
@@ -68,7 +68,6 @@ class MockIntegration:
                 "DEFAULT_4XX", "Not Acceptable", status=406, error_type="NotAcceptableException", supported=declared
             )
         media = response.media[chosen_type]
-        value = self._generated(media)
         example_name = prefer.get("example")
         dynamic = str(prefer.get("dynamic", "")).lower() == "true"
         if example_name is not None:
@@ -82,10 +81,12 @@ class MockIntegration:
                     error_type="NotFoundException",
                 )
             value = chosen.value
-        elif dynamic and media.spec.validator is not None:
-            value = generate(media.spec.validator.schema, random.Random())
+        elif dynamic and media.mock_schema is not None:
+            value = generate(media.mock_schema, random.Random())
         elif media.examples:
             value = media.examples[0].value
+        else:
+            value = self._generated(media)
         content_type = media.spec.media_type if "*" not in media.spec.media_type else "application/json"
         if media.xml_schema is not None and not isinstance(value, str | bytes):
             body = render_xml(value, media.xml_schema).encode()  # following the schema's xml objects
@@ -96,10 +97,11 @@ class MockIntegration:
         return GatewayResponse(status, [("content-type", content_type), *headers], body)
 
     def _generated(self, media: ResponseMedia) -> Any:
-        """The generated value; one remade without the schema's own examples when they contradict it."""
+        """The generated value (made at the first request: compiling stays lazy); one remade without
+        the schema's own examples when they contradict it."""
         key = id(media)
         if key not in self._checked:
-            value = media.generated
+            value = generate(media.mock_schema) if media.mock_schema is not None else None
             validator = media.spec.validator
             if value is not None and validator is not None and validator.errors(value):
                 value = generate(validator.schema, use_examples=False)

@@ -3,9 +3,11 @@
 Used by the mock integration when a response declares a schema but no example: deterministic by
 default (the same value every time), random with an `rng` (`Prefer: dynamic=true`: strings,
 numbers, booleans, enum members and array lengths vary; schema-level examples and defaults are
-passed over). The value is valid against the schema for the keywords commonly used in APIs;
-recursion stops at optional properties and empty arrays once a schema is being generated inside
-itself.
+passed over). `allOf` parts are merged into one schema before a value is made (properties,
+required, enums, types and bounds combined), an `anyOf`/`oneOf` option is merged with the schema
+around it (an option asking for another type or enum is passed over), and a `oneOf` value is
+checked to match exactly one option, the next option tried when it does not. Recursion stops at
+optional properties and empty arrays once a schema is being generated inside itself.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ _FORMATS: dict[str, Any] = {
     "date-time-local": "2024-01-01T00:00:00",
 }
 _MAX_DEPTH = 8
+_MAX_OPTIONS = 32  # oneOf options tried for a value matching exactly one
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
 # optional properties are filled in near the top only: real specs (Stripe) nest objects whose every
 # optional property is another object, and filling them all grows the value exponentially
 _OPTIONAL_DEPTH = 3
@@ -63,6 +67,7 @@ class _Generator:
         self._defs: dict[str, Any] = root.get("$defs", {}) if isinstance(root, dict) else {}
         self._rng = rng
         self._use_examples = use_examples and rng is None
+        self._validators: dict[int, Any] = {}  # by id of a schema holding a oneOf, while generating
 
     def value(self, schema: Any, depth: int, active: frozenset[str]) -> Any:
         if schema is True or not isinstance(schema, dict):
@@ -84,13 +89,8 @@ class _Generator:
         if isinstance(enum, list) and enum:
             members = [item for item in enum if item is not None] or enum
             return self._rng.choice(members) if self._rng is not None else members[0]
-        if isinstance(schema.get("allOf"), list):
-            return self._all_of(schema, depth, active)
-        for key in ("oneOf", "anyOf"):
-            options = schema.get(key)
-            if isinstance(options, list) and options:
-                chosen = next((o for o in options if not (isinstance(o, dict) and o.get("type") == "null")), options[0])
-                return self.value(chosen, depth, active)
+        if any(isinstance(schema.get(key), list) for key in _COMBINATORS):
+            return self._combined(schema, depth, active)
         kind = _type(schema)
         if kind == "object":
             return self._object(schema, depth, active)
@@ -108,16 +108,80 @@ class _Generator:
             return None
         return None
 
-    def _all_of(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> Any:
-        merged: Any = None
-        rest = {key: value for key, value in schema.items() if key != "allOf"}
-        for part in [rest, *schema["allOf"]]:
-            value = self.value(part, depth, active)
-            if isinstance(value, dict) and isinstance(merged, dict):
-                merged = {**merged, **value}
-            elif value is not None and (merged is None or merged == {}):
-                merged = value
-        return merged
+    def _combined(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> Any:
+        merged, choices, active = self._conjunction(schema, active, 0)
+        return self._choose(merged, choices, depth, active)
+
+    def _conjunction(
+        self, schema: dict[str, Any], active: frozenset[str], level: int
+    ) -> tuple[dict[str, Any], list[tuple[str, list[Any], dict[str, Any]]], frozenset[str]]:
+        """`schema` with its `allOf` merged in, and the `anyOf`/`oneOf` choices left to make
+        (kind, options, the schema that holds them)."""
+        merged = {key: value for key, value in schema.items() if key not in _COMBINATORS}
+        choices = [(key, schema[key], schema) for key in ("oneOf", "anyOf") if isinstance(schema.get(key), list)]
+        for part in schema.get("allOf") or () if level < _MAX_DEPTH else ():
+            part, active = self._resolved(part, active)
+            if isinstance(part, dict):
+                sub, sub_choices, active = self._conjunction(part, active, level + 1)
+                merged = _merge(merged, sub)
+                choices.extend(sub_choices)
+        return merged, choices, active
+
+    def _choose(
+        self,
+        merged: dict[str, Any],
+        choices: list[tuple[str, list[Any], dict[str, Any]]],
+        depth: int,
+        active: frozenset[str],
+    ) -> Any:
+        if not choices:
+            return self.value(merged, depth, active)
+        (kind, options, holder), rest = choices[0], choices[1:]
+        ordered = [o for o in options if not _is_null(o)] + [o for o in options if _is_null(o)]
+        if self._rng is not None:
+            self._rng.shuffle(ordered)
+        first: Any = None
+        tried = 0
+        for index, option in enumerate(ordered):
+            option, option_active = self._resolved(option, active)
+            if not isinstance(option, dict):
+                option = {} if option is True else {"not": {}}
+            sub, sub_choices, option_active = self._conjunction(option, option_active, 0)
+            if not _compatible(merged, sub) and (first is not None or index < len(ordered) - 1):
+                continue  # it asks for another type or enum than the schema around it
+            value = self._choose(_merge(merged, sub), [*sub_choices, *rest], depth, option_active)
+            # an anyOf option merged with its surroundings makes a valid value; a oneOf's value must
+            # also fail the other options, which only a validator tells
+            if kind == "anyOf" or len(ordered) == 1 or self._matches_one(holder, value):
+                return value
+            first = value if first is None else first
+            tried += 1
+            if tried == _MAX_OPTIONS:
+                break
+        return first
+
+    def _matches_one(self, holder: dict[str, Any], value: Any) -> bool:
+        """Whether `value` is valid against the schema holding a `oneOf` (so it matches exactly one
+        option), formats checked."""
+        import jsonschema_rs
+
+        key = id(holder)
+        validator = self._validators.get(key)
+        if validator is None:
+            defs = {name: self._defs[name] for name in _reached(holder, self._defs)}
+            validator = jsonschema_rs.validator_for({**holder, "$defs": defs}, validate_formats=True)
+            self._validators[key] = validator
+        return bool(validator.is_valid(value))
+
+    def _resolved(self, schema: Any, active: frozenset[str]) -> tuple[Any, frozenset[str]]:
+        """`schema` with its `$ref` chain followed, and the names it passed added to `active`."""
+        for _ in range(_MAX_DEPTH):
+            ref = schema.get("$ref") if isinstance(schema, dict) else None
+            if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
+                break
+            name = ref[len("#/$defs/") :]
+            schema, active = self._defs.get(name, {}), active | {name}
+        return schema, active
 
     def _object(self, schema: dict[str, Any], depth: int, active: frozenset[str]) -> dict[str, Any]:
         properties = schema.get("properties") or {}
@@ -189,7 +253,8 @@ class _Generator:
             low = exclusive_low + step
         if isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
             high = exclusive_high - step
-        value: float = 0
+        # a number with no bounds is a fraction: an integer would also match an integer oneOf option
+        value: float = 0 if integer or low is not None or high is not None or "multipleOf" in schema else 0.5
         if isinstance(low, int | float):
             value = low
         elif isinstance(high, int | float) and high < 0:
@@ -206,6 +271,94 @@ class _Generator:
             if isinstance(high, int | float) and value > high:
                 value -= multiple
         return value
+
+
+_LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
+_SUBSCHEMAS = ("items", "additionalProperties", "contains")
+_UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+
+
+def _merge(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """One schema asking what both ask, as far as a generator needs (the first's annotations win)."""
+    out = dict(first)
+    for key, theirs in second.items():
+        mine = out.get(key)
+        if key not in out:
+            out[key] = theirs
+        elif key == "properties" and isinstance(mine, dict) and isinstance(theirs, dict):
+            out[key] = {**mine, **{n: {"allOf": [mine[n], s]} if n in mine else s for n, s in theirs.items()}}
+        elif key == "required" and isinstance(mine, list) and isinstance(theirs, list):
+            out[key] = list(dict.fromkeys([*mine, *theirs]))
+        elif key == "enum" and isinstance(mine, list) and isinstance(theirs, list):
+            out[key] = [item for item in mine if item in theirs] or mine
+        elif key == "type":
+            out[key] = _common_type(mine, theirs) or mine
+        elif key in _SUBSCHEMAS and isinstance(mine, dict) and isinstance(theirs, dict):
+            out[key] = {"allOf": [mine, theirs]}
+        elif key == "additionalProperties" and theirs is False:
+            out[key] = False
+        elif _is_number(mine) and _is_number(theirs) and key in _LOWER_BOUNDS:
+            out[key] = max(mine, theirs)
+        elif _is_number(mine) and _is_number(theirs) and key in _UPPER_BOUNDS:
+            out[key] = min(mine, theirs)
+    return out
+
+
+def _compatible(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Whether two schemas can hold one value, as far as their types, enums and consts tell."""
+    if "type" in first and "type" in second and _common_type(first["type"], second["type"]) is None:
+        return False
+    if "const" in first and "const" in second and first["const"] != second["const"]:
+        return False
+    mine, theirs = first.get("enum"), second.get("enum")
+    if isinstance(mine, list) and isinstance(theirs, list) and not any(item in theirs for item in mine):
+        return False
+    for one, other in ((first, second), (second, first)):
+        if "const" in one and isinstance(other.get("enum"), list) and one["const"] not in other["enum"]:
+            return False
+    return True
+
+
+def _reached(schema: Any, defs: dict[str, Any]) -> set[str]:
+    """The names in `defs` that `schema` reaches through `$ref`s."""
+    seen: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref[len("#/$defs/") :]
+                if name not in seen and name in defs:
+                    seen.add(name)
+                    stack.append(defs[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return seen
+
+
+def _common_type(mine: Any, theirs: Any) -> Any:
+    """The types both allow (integer is a number), None if none."""
+    ours = set(mine) if isinstance(mine, list) else {mine}
+    other = set(theirs) if isinstance(theirs, list) else {theirs}
+    if "number" in ours and "integer" in other:
+        ours.add("integer")
+    if "number" in other and "integer" in ours:
+        other.add("integer")
+    both = [kind for kind in (mine if isinstance(mine, list) else [mine]) if kind in other]
+    both += [kind for kind in ("integer",) if kind in ours & other and kind not in both]
+    if not both:
+        return None
+    return both[0] if len(both) == 1 else both
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null"
 
 
 def _type(schema: dict[str, Any]) -> str | None:
