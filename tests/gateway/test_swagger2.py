@@ -87,5 +87,7 @@ def test_form_data_parameters_make_a_form_body(store: Gateway) -> None:
     response = call(store, "POST", "/api/upload", data={"title": "too long"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["path"] == "/title"
-    # multipart bodies are accepted without validation
-    assert call(store, "POST", "/api/upload", files={"file": ("a.txt", b"hello")}).status_code == 204
+    # multipart bodies are validated part by part too
+    assert call(store, "POST", "/api/upload", files={"file": ("a.txt", b"hello")}).status_code == 400
+    sent = call(store, "POST", "/api/upload", data={"title": "memo"}, files={"file": ("a.txt", b"\xffhello")})
+    assert sent.status_code == 204

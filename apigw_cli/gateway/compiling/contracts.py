@@ -68,7 +68,8 @@ class OpenAPI3Contracts:
         validator = None
         if schema is not None and kind != "other" and not self.context.static:
             validator = self.context.schemas.compile(schema, schema_at, direction)
-        fields = form_fields(validator.schema, encoding) if kind == "form" and validator is not None else None
+        forms = ("form", "multipart")
+        fields = form_fields(validator.schema, encoding) if kind in forms and validator is not None else None
         return MediaSpec(media_type, kind, validator, fields)
 
     def request_body(
@@ -174,7 +175,8 @@ class OpenAPI3Contracts:
 
 
 def form_fields(schema: Any, encoding: Any) -> dict[str, FormField]:
-    """How each property of a form body's (bundled) schema is read: its shape and its `encoding`."""
+    """How each property of a form body's (bundled) schema is read: its shape and its `encoding`
+    (style, explode, allowReserved; contentType for multipart parts; Swagger 2.0's allowEmptyValue)."""
     root: dict[str, Any] = schema if isinstance(schema, dict) else {}
     target = deref(root, root)
     found = target.get("properties") if isinstance(target, dict) else None
@@ -187,8 +189,27 @@ def form_fields(schema: Any, encoding: Any) -> dict[str, FormField]:
         style = str(entry.get("style", "form"))
         explode = entry.get("explode", style == "form")
         bundled = {**sub, "$defs": root.get("$defs", {})} if isinstance(sub, dict) else sub
-        fields[str(name)] = FormField(shape_of(bundled), style, bool(explode))
+        content_type = entry.get("contentType")
+        types = tuple(t.strip() for t in content_type.split(",") if t.strip()) if isinstance(content_type, str) else ()
+        fields[str(name)] = FormField(
+            shape_of(bundled),
+            style,
+            bool(explode),
+            content_types=types,
+            binary=_is_file(deref(sub, root)),
+            allow_empty=entry.get("allowEmptyValue") is not False,
+            allow_reserved=entry.get("allowReserved") is not False,
+        )
     return fields
+
+
+def _is_file(schema: Any) -> bool:
+    """Whether a form property is a file (its items, for an array of files)."""
+    if isinstance(schema, dict) and isinstance(schema.get("items"), dict):
+        schema = schema["items"]
+    if not isinstance(schema, dict):
+        return False
+    return schema.get("format") == "binary" or "contentMediaType" in schema or "contentEncoding" in schema
 
 
 def header_text(value: Any) -> str:

@@ -72,22 +72,25 @@ class Swagger2Contracts(OpenAPI3Contracts):
             return RequestBodySpec(required=bool(raw.get("required")), media=body_media)
         if not form:
             return None
+        file = {"type": "string", "format": "binary"}  # an uploaded file: its bytes
         schema = {
             "type": "object",
-            "properties": {str(raw["name"]): parameter_schema(raw) for raw, _ in form},
+            "properties": {
+                str(raw["name"]): file if raw.get("type") == "file" else parameter_schema(raw) for raw, _ in form
+            },
             "required": [str(raw["name"]) for raw, _ in form if raw.get("required")],
         }
         types = [mt for mt in consumes if mt in _FORM_TYPES] or [_FORM_TYPES[0]]
         # collectionFormat: multi repeats the field (explode), csv/ssv/pipes split one value
         styles = {"csv": "form", "ssv": "spaceDelimited", "pipes": "pipeDelimited"}
-        encoding = {
-            str(raw["name"]): {
-                "style": styles.get(str(raw.get("collectionFormat", "csv")), "form"),
-                "explode": raw.get("collectionFormat") == "multi",
-            }
-            for raw, _ in form
-            if raw.get("type") == "array"
-        }
+        encoding: dict[str, dict[str, Any]] = {}
+        for raw, _ in form:
+            entry = encoding[str(raw["name"])] = {}
+            if raw.get("type") == "array":
+                entry["style"] = styles.get(str(raw.get("collectionFormat", "csv")), "form")
+                entry["explode"] = raw.get("collectionFormat") == "multi"
+            if raw.get("allowEmptyValue") is False:  # said in so many words: 2.0's default is lenient here
+                entry["allowEmptyValue"] = False
         media: dict[str, MediaSpec] = {mt: self.media(mt, schema, at, "request", encoding) for mt in types}
         return RequestBodySpec(required=any(raw.get("required") for raw, _ in form), media=media)
 

@@ -98,7 +98,7 @@ class RequestValidationStage:
             value = parse_body(media, content_type, request.body)
         except BodyParseError as exc:
             return self._own_example(exchange) or _invalid(
-                exchange, "Invalid request body", [FieldError("/", str(exc))]
+                exchange, "Invalid request body", [FieldError(exc.path, str(exc))]
             )
         if media.validator is not None and value is not NOT_CHECKED:  # JSON null is a value: checked
             body_errors = media.validator.errors(value)

@@ -34,6 +34,21 @@ class FieldError:
         return {"path": self.path, "error": self.error}
 
 
+def _is_base64(value: str) -> bool:
+    """OpenAPI's `format: byte`: base64-encoded characters (RFC 4648, padded)."""
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
+OPENAPI_FORMATS = {"byte": _is_base64}  # formats OpenAPI adds to JSON Schema's
+
+
 class SchemaValidator:
     """A validator for one schema, compiled by jsonschema-rs on first use, and the bundled schema.
 
@@ -54,7 +69,9 @@ class SchemaValidator:
         if validator is None:
             import jsonschema_rs
 
-            validator = self._validator = jsonschema_rs.validator_for(self.schema, validate_formats=True)
+            validator = self._validator = jsonschema_rs.validator_for(
+                self.schema, validate_formats=True, formats=OPENAPI_FORMATS
+            )
         return validator
 
     @property
