@@ -220,6 +220,20 @@ def serve(
             help="A proxy in front sets X-Forwarded-Proto / -Port: pass them on (else the gateway sets them).",
         ),
     ] = False,
+    stateful: Annotated[
+        bool,
+        typer.Option(
+            "--stateful",
+            help="Mocked operations keep resources: POST creates, GET lists and reads, PUT/PATCH update, "
+            "DELETE removes (per path family, seeded from the examples).",
+        ),
+    ] = False,
+    mock_state: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep stateful mocks' resources in this SQLite file (kept across restarts; default: memory)."
+        ),
+    ] = None,
     max_request_line: Annotated[
         int, typer.Option(min=64, help="Bytes of the request target; longer: 414.", rich_help_panel="Limits")
     ] = 8192,
@@ -272,9 +286,13 @@ def serve(
       apigw serve api.yaml --workers 4 --redis redis://127.0.0.1:6379/0
 
       apigw serve api.yaml --record traffic.jsonl
+
+      apigw serve specs/petstore-mock.yaml --stateful --mock-state pets.sqlite
     """
     if workers > 1 and reload and reload_mode == "process":
         _exit_usage("--reload-mode process restarts one server process: use it without --workers")
+    if mock_state is not None and not mock_state.resolve().parent.is_dir():
+        _exit_usage(f"--mock-state {mock_state}: the folder {mock_state.resolve().parent} does not exist")
     with _user_errors():
         settings = _settings(
             spec,
@@ -302,6 +320,8 @@ def serve(
             admin_prefix=admin_prefix,
             admin_token=admin_token or None,
             trust_proxy=trust_proxy,
+            stateful=stateful,
+            mock_state=mock_state.resolve() if mock_state is not None else None,
             max_request_line=max_request_line,
             max_header_bytes=max_header_bytes,
             max_headers=max_headers,

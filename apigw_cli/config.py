@@ -15,7 +15,7 @@ RedisFailure = Literal["open", "closed"]  # when Redis is down: let requests thr
 IamMode = Literal["off", "verify", "enforce"]  # IAM routes: let through, check signatures, or also permissions
 MAX_BODY_BYTES = 10 * 1024 * 1024  # the managed gateway's payload limit
 DEFAULT_RECORD_MAX_BODY = 64 * 1024
-_PATHS = ("spec", "lambda_map", "api_keys", "record", "iam_credentials")
+_PATHS = ("spec", "lambda_map", "api_keys", "record", "iam_credentials", "mock_state")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class Settings:
     record_max_body: int = DEFAULT_RECORD_MAX_BODY  # bytes of each body kept in the record
     record_redact: tuple[str, ...] = ()  # --redact: more header names to redact (lower case)
     admin_prefix: str = "/_apigw"  # the gateway's own endpoints (/_apigw/health)
+    stateful: bool = False  # --stateful: every mocked operation keeps its path family's resources
+    mock_state: Path | None = None  # --mock-state FILE: stateful mocks' resources in SQLite (else memory)
     admin_token: str | None = None  # --admin-token / APIGW_ADMIN_TOKEN: what the admin endpoints need
     trust_proxy: bool = False  # --trust-proxy: a proxy in front may set X-Forwarded-Proto / -Port
     # the connection (gateway/connection.py): request head limits and slow-client deadlines

@@ -10,7 +10,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from apigw_cli.config import Settings
@@ -61,7 +62,10 @@ def process_state(settings: Settings) -> GatewayState:
         from apigw_cli.gateway.stores.redis_connections import RedisDirectory
 
         connections = RedisDirectory(settings.redis)  # a post reaching any worker finds the connection
-    return GatewayState(store, recorder=recorder, metrics=metrics, connections=connections)
+    from apigw_cli.gateway.stores.mock_state import open_mock_state
+
+    mock_state = open_mock_state(settings.mock_state)  # workers share a file (run() names one if need be)
+    return GatewayState(store, recorder=recorder, metrics=metrics, connections=connections, mock_state=mock_state)
 
 
 def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, Reloader | None]:
@@ -144,6 +148,12 @@ def run(
     limit_malloc_arenas()
 
     if settings.workers > 1 or settings.process_reload:
+        if settings.mock_state is None:
+            import tempfile
+
+            # stateful mocks' resources outlive a process restart and are shared by workers in a file
+            state_folder = Path(tempfile.mkdtemp(prefix="apigw-mock-state-"))
+            settings = replace(settings, mock_state=state_folder / "resources.sqlite")
         os.environ[SETTINGS_VARIABLE] = settings.to_json()
         if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
             import tempfile

@@ -93,7 +93,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             FramingStage(),
             ErrorBoundaryStage(),
             AdminGuardStage(settings.admin_prefix, settings.admin_token) if settings.admin_token else None,
-            AdminStage(settings.admin_prefix, len(routes), parts.deployment),
+            AdminStage(settings.admin_prefix, len(routes), parts.deployment, state.mock_state),
             # @connections calls are signed by the IAM credentials once some are declared
             ConnectionsApiStage(
                 parts.websocket.connections_prefixes,

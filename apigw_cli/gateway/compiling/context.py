@@ -45,6 +45,7 @@ class CompileContext:
     static: bool = False  # lint: check what serve would refuse, compile no validators, run no handler code
     flavour: Flavour = "plain"  # REST API, HTTP API or neither
     notices: list[str] = field(default_factory=list)
+    mock_families: dict[str, Any] = field(default_factory=dict)  # stateful mocks: collection path -> its family
 
     @classmethod
     def create(

@@ -18,13 +18,14 @@ from apigw_cli.gateway.compiling.authorizers import (
 from apigw_cli.gateway.compiling.aws_integrations import INTEGRATION_KEY, AwsIntegrations, request_validation
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
-from apigw_cli.gateway.compiling.integrations import Located, inherit, located, x_integration
+from apigw_cli.gateway.compiling.integrations import Located, inherit, located, mock_integration, x_integration
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.compiling.websocket import read_websocket
 from apigw_cli.gateway.digest import content_digest
 from apigw_cli.gateway.iam.credentials import read_iam, sigv4_schemes, uses_iam
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
+from apigw_cli.gateway.integrations.stateful_mock import StatefulMockIntegration
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.pipeline import PipelineParts, build_pipeline
 from apigw_cli.gateway.router import Router
@@ -284,7 +285,9 @@ class _GatewayCompiler:
             parameters=self.contracts.parameters(merged),
             request_body=self.contracts.request_body(raw, at, merged),
             # the mock answers from the declared responses: generate bodies for those with no example
-            responses=self.contracts.responses(raw, at, isinstance(integration, MockIntegration)),
+            responses=self.contracts.responses(
+                raw, at, isinstance(integration, MockIntegration | StatefulMockIntegration)
+            ),
             integration=integration.kind,
             source=str(at),
             validate_parameters=validate_parameters,
@@ -315,7 +318,10 @@ class _GatewayCompiler:
         if self.context.settings.require_integrations:
             raise self.document.error(f"{site.route} has no x-integration (--require-integrations is on)", site.at)
         self.without_integration += 1
-        return MockIntegration()
+        return mock_integration(self.context, site.template)
+
+
+MOCKS = (MockIntegration, StatefulMockIntegration)
 
 
 def _fingerprint(raw: dict[str, Any], integration: Located | None) -> str:

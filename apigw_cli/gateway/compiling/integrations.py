@@ -103,7 +103,23 @@ def _mock(context: CompileContext, raw: dict[str, Any], at: Location, template: 
     status = raw.get("status")
     if status is not None and not (isinstance(status, int) and 100 <= status <= 599):
         raise context.error(f"mock status {status!r} is not an HTTP status code", at.child("status"))
-    return MockIntegration(status)
+    state = raw.get("state", "collection" if context.settings.stateful else None)
+    if state not in (None, "collection", "none"):
+        raise context.error(f"mock state {state!r} is not 'collection' (or 'none')", at.child("state"))
+    return mock_integration(context, template, status, stateful=state == "collection")
+
+
+def mock_integration(
+    context: CompileContext, template: str, status: int | None = None, stateful: bool | None = None
+) -> Integration:
+    """A mock answering from the declared responses; a stateful one (keeping its path family's
+    resources) when asked, or when `serve --stateful` is on and the spec does not say otherwise."""
+    plain = MockIntegration(status)
+    if not (context.settings.stateful if stateful is None else stateful):
+        return plain
+    from apigw_cli.gateway.compiling.stateful_mock import stateful_mock
+
+    return stateful_mock(context, template, plain)
 
 
 def _python(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:

@@ -86,7 +86,7 @@ class MockIntegration:
         elif media.examples:
             value = media.examples[0].value
         else:
-            value = self._generated(media)
+            value = self.generated_value(media)
         content_type = media.spec.media_type if "*" not in media.spec.media_type else "application/json"
         if media.xml_schema is not None and not isinstance(value, str | bytes):
             body = render_xml(value, media.xml_schema).encode()  # following the schema's xml objects
@@ -96,7 +96,7 @@ class MockIntegration:
             body = value.encode() if isinstance(value, str) else value
         return GatewayResponse(status, [("content-type", content_type), *headers], body)
 
-    def _generated(self, media: ResponseMedia) -> Any:
+    def generated_value(self, media: ResponseMedia) -> Any:
         """The generated value (made at the first request: compiling stays lazy); one remade without
         the schema's own examples when they contradict it."""
         key = id(media)
