@@ -10,7 +10,7 @@ from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.integrations.mock import MockIntegration
-from apigw_cli.gateway.integrations.stateful_mock import IdKind, MockFamily, StatefulMockIntegration, new_id
+from apigw_cli.gateway.integrations.stateful_mock import IdKind, MockFamily, StatefulMockIntegration, key_text, new_id
 from apigw_cli.gateway.validation.params import deref
 from apigw_cli.spec.document import Location
 
@@ -74,7 +74,7 @@ class _FamilyReader:
             if key is None:
                 key = new_id(id_kind, [k for k, _ in seeds])
                 resource = {id_field: key, **resource}
-            text = key if isinstance(key, str) else str(key).lower() if isinstance(key, bool) else str(key)
+            text = key_text(key)
             if text not in dict(seeds):
                 seeds.append((text, resource))
         return MockFamily(collection, item, id_param, id_field, id_kind, tuple(seeds))

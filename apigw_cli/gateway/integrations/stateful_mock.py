@@ -109,7 +109,7 @@ class StatefulMockIntegration:
         fields = {name for resource in resources if isinstance(resource, dict) for name in resource}
         for name, values in exchange.request.query.items():
             if name in fields:  # ?status=sold: those whose field says so
-                resources = [r for r in resources if isinstance(r, dict) and _text(r.get(name)) == values[-1]]
+                resources = [r for r in resources if isinstance(r, dict) and key_text(r.get(name)) == values[-1]]
         return _answer(operation, 200, self._envelope(operation, resources))
 
     def _envelope(self, operation: Operation, resources: list[Any]) -> Any:
@@ -135,7 +135,7 @@ class StatefulMockIntegration:
         keys = self.state.keys(family.collection, family.seed_list)
         given = body.get(family.id_field)
         if given is not None:
-            key = _text(given)
+            key = key_text(given)
             if key in keys:
                 exchange.error = f"stateful mock: {family.id_field} {key!r} exists in {family.collection}"
                 return gateway_error(
@@ -147,7 +147,7 @@ class StatefulMockIntegration:
             resource = body
         else:
             made = new_id(family.id_kind, keys)
-            key = _text(made)
+            key = key_text(made)
             resource = {family.id_field: made, **body}
         self.state.put(family.collection, key, resource)
         answer = _answer(operation, 201, resource)
@@ -163,7 +163,8 @@ def new_id(kind: IdKind, taken: list[str]) -> Any:
     return largest + 1 if kind == "integer" else str(largest + 1)
 
 
-def _text(value: Any) -> str:
+def key_text(value: Any) -> str:
+    """An id (or a field compared with a query value) as the text a URL carries it as."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else json.dumps(value)
