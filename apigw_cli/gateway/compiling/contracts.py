@@ -70,7 +70,8 @@ class OpenAPI3Contracts:
             validator = self.context.schemas.compile(schema, schema_at, direction)
         forms = ("form", "multipart")
         fields = form_fields(validator.schema, encoding) if kind in forms and validator is not None else None
-        return MediaSpec(media_type, kind, validator, fields)
+        text_shape = shape_of(validator.schema) if kind == "text" and validator is not None else None
+        return MediaSpec(media_type, kind, validator, fields, text_shape)
 
     def request_body(
         self, raw_operation: dict[str, Any], at: Location, merged: RawParameters

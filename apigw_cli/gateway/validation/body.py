@@ -24,6 +24,7 @@ class MediaSpec:
     kind: BodyKind
     validator: SchemaValidator | None
     form_fields: Mapping[str, FormField] | None = None  # form bodies: property -> how its value is read
+    text_shape: ValueShape | None = None  # text bodies: read as the schema's primitive type
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +95,15 @@ def parse_body(media: MediaSpec, content_type: str | None, body: bytes) -> Any:
         return parse_multipart(body, content_type or "", media.form_fields or {})
     if kind == "text":
         try:
-            return body.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise BodyParseError(f"text body is not UTF-8: {exc.reason}") from None
+        shape = media.text_shape
+        if shape is None:
+            return text
+        if shape.kind != "primitive":
+            return NOT_CHECKED  # an object or array schema says nothing about how it is written as text
+        return coerce(text, shape.types)
     return NOT_CHECKED
 
 
