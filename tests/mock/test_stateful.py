@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,45 @@ import httpx
 from tests.helpers import REPO, serve_process
 
 PETSTORE = str(REPO / "specs" / "petstore-mock.yaml")
+NOTES = """openapi: 3.0.3
+info: {title: notes, version: "1"}
+x-integration: {type: mock, state: collection}
+paths:
+  /notes:
+    get:
+      parameters: [{name: tag, in: query, schema: {type: string}}]
+      responses:
+        "200":
+          description: a page of notes
+          content:
+            application/json:
+              schema: {type: object, properties: {items: {type: array, items: {$ref: "#/components/schemas/Note"}}}}
+              example: {items: []}
+    post:
+      requestBody: {required: true, content: &note {application/json: {schema: {$ref: "#/components/schemas/Note"}}}}
+      responses: {"201": {description: made, content: *note}}
+  /notes/{noteId}:
+    parameters: [{name: noteId, in: path, required: true, schema: {type: string, format: uuid}}]
+    get:
+      responses: {"200": {description: one, content: *note}}
+    put:
+      requestBody: {required: true, content: *note}
+      responses: {"200": {description: replaced, content: *note}}
+    patch:
+      requestBody: {required: true, content: {application/merge-patch+json: {schema: {type: object}}}}
+      responses: {"200": {description: merged, content: *note}}
+    delete:
+      responses: {"204": {description: gone}}
+components:
+  schemas:
+    Note:
+      type: object
+      required: [text]
+      properties:
+        id: {type: string, format: uuid}
+        text: {type: string}
+        tag: {type: string}
+"""
 
 
 def test_a_crud_walk_then_reset() -> None:
@@ -57,3 +97,29 @@ def test_an_in_process_reload_keeps_the_resources(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert [p["name"] for p in httpx.get(f"{base}/pets", timeout=10).json()] == ["Rex", "Fido", "Kit"]
         assert httpx.get(f"{base}/pets/3", timeout=10).json()["name"] == "Kit"
+
+
+def test_update_and_delete_on_uuid_ids_in_an_envelope(tmp_path: Path) -> None:
+    spec = tmp_path / "notes.yaml"
+    spec.write_text(NOTES)
+    merge = {"content-type": "application/merge-patch+json"}
+    with serve_process(str(spec), "--no-reload") as base:
+        assert httpx.get(f"{base}/notes", timeout=10).json() == {"items": []}  # seeded from the empty example
+        made = httpx.post(f"{base}/notes", json={"text": "milk", "tag": "shop"}, timeout=10).json()
+        note_id = made["id"]
+        assert str(uuid.UUID(note_id)) == note_id  # the id property is a uuid: a fresh one is made
+        assert httpx.post(f"{base}/notes", json={"text": "call"}, timeout=10).status_code == 201
+        listed = httpx.get(f"{base}/notes", params={"tag": "shop"}, timeout=10).json()
+        assert listed == {"items": [{"id": note_id, "text": "milk", "tag": "shop"}]}  # the envelope is kept
+        replaced = httpx.put(f"{base}/notes/{note_id}", json={"text": "oat milk"}, timeout=10)
+        assert replaced.status_code == 200 and replaced.json() == {"id": note_id, "text": "oat milk"}
+        merged = httpx.patch(f"{base}/notes/{note_id}", content=b'{"tag": "shop", "text": null}', headers=merge,
+                             timeout=10)  # fmt: skip
+        assert merged.json() == {"id": note_id, "tag": "shop"}  # null removes a field
+        assert httpx.get(f"{base}/notes/{note_id}", timeout=10).json() == {"id": note_id, "tag": "shop"}
+        assert httpx.delete(f"{base}/notes/{note_id}", timeout=10).status_code == 204
+        assert httpx.get(f"{base}/notes/{note_id}", timeout=10).status_code == 404
+        assert httpx.delete(f"{base}/notes/{note_id}", timeout=10).status_code == 404
+        assert [note["text"] for note in httpx.get(f"{base}/notes", timeout=10).json()["items"]] == ["call"]
+        invalid = httpx.put(f"{base}/notes/{uuid.uuid4()}", json={"tag": "no text"}, timeout=10)
+        assert invalid.status_code == 400  # validated against the schema before the state is touched
