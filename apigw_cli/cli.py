@@ -257,6 +257,18 @@ def serve(
     keep_alive_timeout: Annotated[
         int, typer.Option(min=1, help="Seconds an idle keep-alive connection stays open.", rich_help_panel="Limits")
     ] = 5,
+    stream_idle_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            help="Seconds a streamed response may go without a chunk from its backend; then it is cut.",
+            rich_help_panel="Limits",
+        ),
+    ] = 300.0,
+    stream_max_duration: Annotated[
+        float,
+        typer.Option(min=0.01, help="Seconds a streamed response may run in all.", rich_help_panel="Limits"),
+    ] = 900.0,
     shutdown_timeout: Annotated[
         float,
         typer.Option(
@@ -327,6 +339,8 @@ def serve(
             max_headers=max_headers,
             head_timeout=head_timeout,
             body_timeout=body_timeout,
+            stream_idle_timeout=stream_idle_timeout,
+            stream_max_duration=stream_max_duration,
             keep_alive_timeout=keep_alive_timeout,
             shutdown_timeout=shutdown_timeout,
         )

@@ -76,6 +76,8 @@ def access_log_sink(stream: TextIO | None = None, log_format: str = "text") -> A
             status = f"\x1b[{_STATUS_COLORS.get(entry.status // 100, '0')}m{status}\x1b[0m"
         route = f" -> {entry.resource_path} [{entry.integration}]" if entry.resource_path else ""
         line = f"{stamp} {entry.http_method:<6} {entry.path} {status} {entry.latency_ms:.1f}ms{route}"
+        if entry.first_byte_ms is not None:
+            line += f"  (streamed {entry.response_length} bytes, first byte {entry.first_byte_ms:.1f}ms)"
         if entry.error:
             line += f"  ({entry.error})"
         for note in entry.notes:
@@ -108,6 +110,7 @@ def entry_fields(entry: AccessLogEntry) -> dict[str, Any]:
         "integrationLatency": round(entry.integration_latency_ms, 3) if entry.integration_latency_ms else None,
         "integration": entry.integration,
         "error": entry.error,
+        **({"firstByteLatency": round(entry.first_byte_ms, 3)} if entry.first_byte_ms is not None else {}),
     }
 
 

@@ -5,6 +5,7 @@ swaps it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from apigw_cli.gateway.exchange import BodySource, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.snapshot import Gateway
+from apigw_cli.gateway.streaming import StreamAborted
 
 
 class GatewayApp:
@@ -79,7 +81,10 @@ class GatewayApp:
         gateway.in_flight.enter()
         try:
             response = await gateway.handle(request)
-            await send_response(send, response)
+            if response.stream is None:
+                await send_response(send, response)
+            else:
+                await send_streamed(send, receive, request, response)
         finally:
             gateway.in_flight.leave()
 
@@ -89,6 +94,44 @@ async def send_response(send: Send, response: GatewayResponse) -> None:
     raw_headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
     await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+async def send_streamed(send: Send, receive: Receive, request: GatewayRequest, response: GatewayResponse) -> None:
+    """The prelude, then each chunk as the stream gives it. A client that goes away closes the
+    stream; a stream that does not end cleanly leaves the response unfinished, so that the server
+    drops the connection and the client cannot take a cut body for a whole one."""
+    stream = response.stream
+    assert stream is not None
+    raw_headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    source = request.body_source
+    watcher = (
+        asyncio.ensure_future(_watch_disconnect(receive, gone))
+        if source is None or not source.consumed or source.complete
+        else None  # the body is still being read by whoever reads it: they see the disconnect
+    )
+
+    async def emit(chunk: bytes) -> None:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    try:
+        await stream.pump(emit, gone)
+    except StreamAborted:
+        return
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _watch_disconnect(receive: Receive, gone: asyncio.Future[None]) -> None:
+    for _ in range(1 << 62):  # each turn waits for a message; the stream's end cancels it
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+    if not gone.done():
+        gone.set_result(None)
 
 
 def _header_bytes(value: Any) -> bytes:

@@ -12,6 +12,7 @@ from apigw_cli.errors import RequestTooLarge
 from apigw_cli.gateway.iam.credentials import IamCredential
 from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.principal import ApiKey, AuthorizerGrant, VerifiedJwt
+from apigw_cli.gateway.streaming import ResponseStream
 
 CacheOutcome = Literal["hit", "miss"]
 
@@ -24,6 +25,7 @@ class BodySource:
         self._receive = receive
         self.max_bytes = max_bytes
         self.consumed = False
+        self.complete = False  # read to its end
         self.overflowed = False  # it ran past max_bytes: whoever reads it next is told so again
 
     def too_large(self) -> RequestTooLarge:
@@ -50,6 +52,7 @@ class BodySource:
             if chunk:
                 yield chunk
             more = message.get("more_body", False)
+        self.complete = True
 
 
 @dataclass(slots=True)
@@ -120,6 +123,7 @@ class GatewayResponse:
     # backend's answer; never sent
     response_type: str | None = None
     message: str = ""  # the `message` of such an answer, for a gateway response template
+    stream: ResponseStream | None = None  # a body still being produced (then `body` is empty)
 
     @property
     def from_gateway(self) -> bool:

@@ -4,6 +4,8 @@ answer, the client gets a response HTTP can carry.
 - `Content-Length`, `Transfer-Encoding`, `Connection` and the other hop-by-hop headers of an
   answer are dropped, and so are the headers its `Connection` lists; the length is the gateway's.
 - 204 and 304 carry no body (and 204 no length); a HEAD gets the length of what GET would send.
+- A streamed body keeps the length its backend declared, else it goes chunked; a stream that is
+  not to be sent (HEAD, 204/304, an answer replaced by a 502) is closed.
 - A status outside 200-599 (a 1xx, a 600) and a header name HTTP does not allow (CR/LF, a space,
   empty) are a broken integration: 502, as the managed gateway answers a malformed integration
   response.
@@ -53,6 +55,11 @@ def _framed(response: GatewayResponse, method: str, declared_length: str | None 
     if response.status in (204, 304):
         response.body = b""
         return response
+    stream = response.stream
+    if stream is not None:
+        if stream.length is not None:
+            response.headers.append(("content-length", str(stream.length)))
+        return response  # without a declared length the server sends it chunked
     length = len(response.body)
     if method == "HEAD":
         if not response.body and declared_length is not None and declared_length.strip().isdigit():
@@ -70,4 +77,10 @@ class FramingStage:
         framed = frame(response, exchange.request.method)
         if framed is not response:
             exchange.error = exchange.error or f"the integration's answer could not be sent (status {response.status})"
+        stream = response.stream
+        if stream is not None and (
+            framed is not response or framed.status in (204, 304) or exchange.request.method == "HEAD"
+        ):
+            response.stream = None
+            await stream.discard()
         return framed

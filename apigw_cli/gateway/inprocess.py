@@ -4,6 +4,7 @@ and the tests use. One exchange costs ~50 µs this way, ~200 µs through httpx's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,14 +50,21 @@ async def send_request(
     started: dict[str, Any] = {}
     chunks: list[bytes] = []
 
+    finished = asyncio.Event()  # as a server's: the client is gone once the response is complete
+
     async def receive() -> dict[str, Any]:
-        return pending.pop() if pending else {"type": "http.disconnect"}
+        if pending:
+            return pending.pop()
+        await finished.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             started.update(message)
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                finished.set()
 
     await app(scope, receive, send)
     if "status" not in started:

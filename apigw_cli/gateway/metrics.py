@@ -72,6 +72,9 @@ class GatewayMetrics:
 
         self.latency = histogram("latency", "Seconds from request to response")
         self.integration_latency = histogram("integration_latency", "Seconds spent in the integration")
+        self.first_byte_latency = histogram(
+            "first_byte_latency", "Seconds from request to the first body chunk of a streamed response"
+        )
 
     def exposition(self) -> bytes:
         from prometheus_client import CollectorRegistry, generate_latest

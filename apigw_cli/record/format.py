@@ -19,7 +19,8 @@ class RecordedBody(TypedDict):
     body: str
     encoding: Literal["text", "base64"]
     truncated: NotRequired[bool]  # cut at the size limit
-    size: NotRequired[int]  # its whole size, when cut
+    size: NotRequired[int]  # its whole size, when cut (and always for a streamed body)
+    streamed: NotRequired[bool]  # sent as it was produced: `body` is its first bytes when truncated
 
 
 class RecordedRequest(RecordedBody):

@@ -197,4 +197,14 @@ def _differences(recorded: dict[str, Any], answer: Answer, options: ReplayOption
                 found.append(Difference(f"header {name}", before, after))
     if "body" in recorded and not recorded.get("truncated"):
         found += compare_bodies(decode_body(recorded), answer.body, options.ignore)
+    elif "body" in recorded:  # cut at --record-max-body (a streamed body, a large one): its first bytes
+        kept = decode_body(recorded)
+        if answer.body[: len(kept)] != kept:
+            shown = f"body (first {len(kept)} bytes)"
+            found.append(Difference(shown, _prefix_text(kept), _prefix_text(answer.body[: len(kept)])))
     return found
+
+
+def _prefix_text(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= 120 else text[:117] + "..."

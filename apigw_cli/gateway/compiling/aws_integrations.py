@@ -40,6 +40,7 @@ from apigw_cli.gateway.mapping.parameters import (
 from apigw_cli.gateway.mapping.request import RequestMapping
 from apigw_cli.gateway.mapping.responses import IntegrationResponse, IntegrationResponses
 from apigw_cli.gateway.mapping.templates import PASSTHROUGH_BEHAVIORS, compile_templates
+from apigw_cli.gateway.streaming import StreamLimits
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import greedy_parameters, template_parameters
 
@@ -55,6 +56,7 @@ class AwsIntegrationSite:
     template: str  # the operation's path template
     route: str  # "GET /pets", for messages
     timeout: float
+    stream: StreamLimits | None = None  # responseTransferMode: STREAM
 
 
 AwsBuilder = Callable[["AwsIntegrations", AwsIntegrationSite], Integration]
@@ -104,7 +106,20 @@ class AwsIntegrations:
             raise context.error(
                 f"timeoutInMillis {timeout_ms!r} must be a positive number", at.child("timeoutInMillis")
             )
-        site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000)
+        mode = str(raw.get("responseTransferMode", "BUFFERED")).upper()
+        if mode not in ("BUFFERED", "STREAM"):
+            raise context.error(
+                f"responseTransferMode {raw.get('responseTransferMode')!r} is not BUFFERED or STREAM",
+                at.child("responseTransferMode"),
+            )
+        if mode == "STREAM" and kind not in ("http_proxy", "aws_proxy"):
+            raise context.error(
+                f"responseTransferMode STREAM needs an HTTP_PROXY or AWS_PROXY integration, not {raw.get('type')}",
+                at.child("responseTransferMode"),
+            )
+        settings = context.settings
+        stream = StreamLimits(settings.stream_idle_timeout, settings.stream_max_duration) if mode == "STREAM" else None
+        site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000, stream)
         if "integrationSubtype" in raw:
             return self.service(site)
         return chosen.build(self, site)
@@ -170,6 +185,7 @@ class AwsIntegrations:
             known,
             mapping,
             http_api,
+            site.stream,
         )
         if str(site.raw.get("connectionType", "INTERNET")).upper() == "VPC_LINK":
             self.context.notices.append(f"{uri}: connectionType VPC_LINK is served as a direct connection to the uri")
@@ -308,7 +324,7 @@ def _aws_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integ
         raise integrations.context.error(
             f'payloadFormatVersion {payload!r} must be "1.0" or "2.0"', site.at.child("payloadFormatVersion")
         )
-    return python_integration(integrations.context, found, payload, site.timeout, site.at.child("uri"))
+    return python_integration(integrations.context, found, payload, site.timeout, site.at.child("uri"), site.stream)
 
 
 def _aws(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:

@@ -15,6 +15,7 @@ from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
 from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters
 from apigw_cli.gateway.mapping.parameters import RequestParameters
+from apigw_cli.gateway.streaming import StreamLimits
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import template_parameters
 
@@ -48,12 +49,36 @@ def positive_seconds(context: CompileContext, value: Any, at: Location) -> float
     return float(value)
 
 
+def stream_limits(context: CompileContext, value: Any, at: Location) -> StreamLimits | None:
+    """`stream: true`, or `stream: {idleTimeout, maxDuration}` (seconds): the response is streamed
+    with those limits (the serve flags' defaults otherwise); absent or false: read whole."""
+    settings = context.settings
+    defaults = StreamLimits(settings.stream_idle_timeout, settings.stream_max_duration)
+    if value is None or value is False:
+        return None
+    if value is True:
+        return defaults
+    if not isinstance(value, dict):
+        raise context.error(f"stream {value!r} must be true, false or {{idleTimeout, maxDuration}}", at)
+    unknown = sorted(set(value) - {"idleTimeout", "maxDuration"})
+    if unknown:
+        raise context.error(f"stream: unknown key {unknown[0]!r} (idleTimeout, maxDuration)", at.child(unknown[0]))
+    idle = positive_seconds(context, value.get("idleTimeout", defaults.idle_timeout), at.child("idleTimeout"))
+    total = positive_seconds(context, value.get("maxDuration", defaults.max_duration), at.child("maxDuration"))
+    return StreamLimits(idle, total)
+
+
 def python_integration(
-    context: CompileContext, reference: str, payload: str, timeout: float, at: Location
+    context: CompileContext,
+    reference: str,
+    payload: str,
+    timeout: float,
+    at: Location,
+    stream: StreamLimits | None = None,
 ) -> PythonIntegration:
     function = context.load_handler(reference, at)
     share = context.settings.handler_threads // 2  # a route whose calls keep timing out: half the pool at most
-    return PythonIntegration(function, reference, payload, timeout, context.executor, context.deployment, share)
+    return PythonIntegration(function, reference, payload, timeout, context.executor, context.deployment, share, stream)
 
 
 def http_integration(
@@ -66,6 +91,7 @@ def http_integration(
     known_params: set[str] | None = None,
     mapping: RequestParameters | None = None,
     http_api: tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None = None,
+    stream: StreamLimits | None = None,
 ) -> HttpIntegration:
     url = context.deployment.substitute(url, context.document, url_at)
     try:
@@ -87,6 +113,7 @@ def http_integration(
         context.deployment,
         http_api,
         context.settings.trust_proxy,
+        stream,
     )
 
 
@@ -96,7 +123,8 @@ def _http(context: CompileContext, raw: dict[str, Any], at: Location, template: 
         raise context.error("an http integration needs 'url: http://host:port/path'", at)
     method = str(raw["method"]).upper() if raw.get("method") else None
     timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
-    return http_integration(context, url, at.child("url"), template, method, timeout)
+    stream = stream_limits(context, raw.get("stream"), at.child("stream"))
+    return http_integration(context, url, at.child("url"), template, method, timeout, stream=stream)
 
 
 def _mock(context: CompileContext, raw: dict[str, Any], at: Location, template: str) -> Integration:
@@ -130,7 +158,8 @@ def _python(context: CompileContext, raw: dict[str, Any], at: Location, template
     if payload not in PAYLOAD_VERSIONS:
         raise context.error(f'payload {payload!r} must be "1.0" or "2.0"', at.child("payload"))
     timeout = positive_seconds(context, raw.get("timeout", DEFAULT_TIMEOUT), at.child("timeout"))
-    return python_integration(context, handler, payload, timeout, at.child("handler"))
+    stream = stream_limits(context, raw.get("stream"), at.child("stream"))
+    return python_integration(context, handler, payload, timeout, at.child("handler"), stream)
 
 
 X_INTEGRATIONS: Mapping[str, Builder] = {"python": _python, "mock": _mock, "http": _http}

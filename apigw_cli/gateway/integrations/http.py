@@ -2,7 +2,9 @@
 
 `{param}` in the URL takes the request's path parameters (percent-encoded; a greedy `{proxy+}`
 keeps its slashes), the query string is passed through, hop-by-hop headers are dropped both
-ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is retried. The
+ways, X-Forwarded-For/-Proto are appended, and Host is the backend's. Nothing is retried. A
+streaming integration (`stream: true`, `responseTransferMode: STREAM`) answers once the backend's
+status and headers are in, its body following as the backend sends it (gateway/streaming.py). The
 managed gateway's `requestParameters` (an AWS `http_proxy`) set path, query string and header
 values over what passes through. `send` is the backend call the non-proxy `http` integration
 shares.
@@ -10,6 +12,8 @@ shares.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -21,6 +25,7 @@ from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters, OutgoingRequest
 from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters
 from apigw_cli.gateway.mapping.scope import MappingScope
+from apigw_cli.gateway.streaming import ResponseStream, StreamLimits
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER
 
 HOP_BY_HOP = frozenset(
@@ -98,6 +103,7 @@ class HttpIntegration:
         deployment: Deployment | None = None,
         http_api: tuple[HttpApiRequestParameters, HttpApiResponseParameters] | None = None,
         trust_proxy: bool = False,
+        stream: StreamLimits | None = None,
     ):
         self.url = url
         self.method = method
@@ -111,6 +117,7 @@ class HttpIntegration:
         self._http_api = http_api  # an HTTP API's requestParameters / responseParameters
         self._trust_proxy = trust_proxy  # keep a client's X-Forwarded-Proto / -Port (a proxy in front)
         self._client_timeout: Any = None  # aiohttp.ClientTimeout, made on first use (aiohttp loads lazily)
+        self.stream = stream  # the limits of a streamed response; None reads it whole
 
     @property
     def target(self) -> str:
@@ -146,14 +153,19 @@ class HttpIntegration:
             url, headers = self._map_http_api(exchange, url, headers)
         body: Any = None
         source = request.body_source
-        if request.body:
+        if self.stream is not None:
+            body = await request.read_body() or None  # whole: the response's stream watches the client
+        elif request.body:
             body = request.body
         elif source is not None and not source.consumed and request.has_body:
             body = source.chunks()  # streamed: nothing validates it, so nothing needs it whole
             length = request.header("content-length")
             if length is not None:
                 headers.append(("content-length", length))
-        response = await self.send(self.method or request.method, url, headers, body)
+        if self.stream is not None:
+            response = await self.send_streamed(self.method or request.method, url, headers, body, self.stream)
+        else:
+            response = await self.send(self.method or request.method, url, headers, body)
         if self._http_api is not None:
             response = self._http_api[1].apply(exchange, self._deployment, response)
         return response
@@ -198,18 +210,7 @@ class HttpIntegration:
                     if size > self._max_response_bytes:
                         raise self._too_large()
                     received.append(chunk)
-                listed = {
-                    token.strip().lower()
-                    for name, value in response.raw_headers
-                    if name.lower() == b"connection"
-                    for token in value.split(b",")
-                }
-                out_headers = [
-                    (name.decode("latin-1"), value.decode("latin-1"))
-                    for name, value in response.raw_headers
-                    if name.lower() not in _NOT_FORWARDED_RAW and name.lower() not in listed
-                ]
-                return GatewayResponse(response.status, out_headers, b"".join(received))
+                return GatewayResponse(response.status, _passed_headers(response.raw_headers), b"".join(received))
         except TimeoutError:
             raise IntegrationTimeout(f"{method} {url} did not answer within {self._timeout:g} s") from None
         except aiohttp.ClientError as exc:
@@ -217,6 +218,55 @@ class HttpIntegration:
                 raise RequestTooLarge(str(exc)) from exc
             raise IntegrationError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
 
+    async def send_streamed(
+        self, method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, limits: StreamLimits
+    ) -> GatewayResponse:
+        """One request to the backend, answered as soon as its status and headers are in (within the
+        integration's timeout); the body is a stream read from the backend as the client takes it."""
+        import aiohttp
+        from yarl import URL
+
+        session = await self._client.session()
+        no_total = aiohttp.ClientTimeout(total=None, sock_connect=self._timeout)  # the stream has its own limits
+        try:
+            response = await asyncio.wait_for(
+                session.request(
+                    method, URL(url, encoded=True), headers=headers, data=body, allow_redirects=False, timeout=no_total
+                ),
+                self._timeout,
+            )
+        except TimeoutError:
+            raise IntegrationTimeout(f"{method} {url} did not answer within {self._timeout:g} s") from None
+        except aiohttp.ClientError as exc:
+            raise IntegrationError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async for chunk in response.content.iter_any():
+                yield chunk
+
+        async def close(complete: bool) -> None:
+            if complete:
+                response.release()  # the connection goes back to the pool
+            else:
+                response.close()  # dropped: the backend sees its client go
+
+        stream = ResponseStream(chunks(), close, limits, response.content_length)
+        return GatewayResponse(response.status, _passed_headers(response.raw_headers), stream=stream)
+
     def _too_large(self) -> IntegrationError:
         message = f"Backend response is larger than the {self._max_response_bytes}-byte limit"
         return IntegrationError(message, public_message=message)
+
+
+def _passed_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """A backend's headers as the client gets them: hop-by-hop ones, its length and date, and those
+    its `Connection` lists, dropped (the gateway frames what it sends)."""
+    pairs = list(raw)
+    listed = {
+        token.strip().lower() for name, value in pairs if name.lower() == b"connection" for token in value.split(b",")
+    }
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, value in pairs
+        if name.lower() not in _NOT_FORWARDED_RAW and name.lower() not in listed
+    ]

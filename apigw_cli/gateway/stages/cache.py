@@ -78,7 +78,8 @@ class CacheStage:
                 return GatewayResponse(cached.status, [*cached.headers, (CACHE_HEADER, "Hit")], cached.body)
         response = await call_next(exchange)
         exchange.cache = "miss"
-        if 200 <= response.status < 300 and len(response.body) <= MAX_CACHED_BYTES and not response.from_gateway:
+        cacheable = response.stream is None and not response.from_gateway  # a streamed body is never held whole
+        if cacheable and 200 <= response.status < 300 and len(response.body) <= MAX_CACHED_BYTES:
             headers = tuple((n, v) for n, v in response.headers if n.lower() not in _NOT_CACHED_HEADERS)
             entry = CachedResponse(response.status, headers, response.body, now + policy.ttl)
             await self._store.cache_put(key, entry, now)

@@ -7,6 +7,7 @@ import time
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.metrics import GatewayMetrics
 from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.gateway.streaming import StreamOutcome
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -38,7 +39,17 @@ class MetricsStage:
             metrics.cache_hit.labels(*labels).inc()
         elif exchange.cache == "miss":
             metrics.cache_miss.labels(*labels).inc()
-        metrics.latency.labels(*labels).observe(time.perf_counter() - started)
         if exchange.integration_latency is not None:
             metrics.integration_latency.labels(*labels).observe(exchange.integration_latency)
+        stream = response.stream
+        if stream is None:
+            metrics.latency.labels(*labels).observe(time.perf_counter() - started)
+            return response
+
+        def finished(outcome: StreamOutcome) -> None:  # a streamed response's latency is to its last byte
+            metrics.latency.labels(*labels).observe(outcome.ended_at - started)
+            if outcome.first_byte_at is not None:
+                metrics.first_byte_latency.labels(*labels).observe(outcome.first_byte_at - started)
+
+        stream.on_finish(finished)
         return response
