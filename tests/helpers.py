@@ -108,9 +108,12 @@ def running_app(app: Any, timeout: float = 10, http: Any = "httptools", keep_ali
 
 
 @contextlib.contextmanager
-def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float = 20) -> Iterator[str]:
+def serve_process(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 20, pids: list[int] | None = None
+) -> Iterator[str]:
     """`apigw serve ARGS --port FREE` in a subprocess, until it answers; yields its base URL.
-    Its stderr goes to the file named by env["APIGW_TEST_LOG"] when set."""
+    Its stderr goes to the file named by env["APIGW_TEST_LOG"] when set; its pid is appended to
+    `pids` when given."""
     import os
     import subprocess
     import sys
@@ -127,6 +130,8 @@ def serve_process(*args: str, env: dict[str, str] | None = None, timeout: float 
         cwd=REPO,
     )
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(process.pid)
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -4,6 +4,7 @@ number, except a torn last line (a killed server), which is skipped with a warni
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,14 +31,21 @@ def read_websocket_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every line of a recording: HTTP exchanges and WebSocket events."""
+    """Every line of a recording: HTTP exchanges and WebSocket events; the lines it had when it was
+    opened (a server still recording to it, replayed against, would feed the replay its own lines)."""
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise RecordError(f"{path}: cannot read: {exc.strerror}") from None
     with handle:
+        size = os.fstat(handle.fileno()).st_size
         pending: tuple[int, str] | None = None
-        for number, line in enumerate(handle, start=1):
+        read = 0
+        for number, raw in enumerate(handle, start=1):
+            if read >= size:
+                break
+            read += len(raw)
+            line = raw.decode("utf-8", "replace")
             if pending is not None:
                 yield _parse(path, *pending, last=False)
             pending = (number, line) if line.strip() else None
