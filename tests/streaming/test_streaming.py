@@ -48,6 +48,14 @@ paths:
     get:
       x-integration: {{type: python, handler: "gens.py:async_events", stream: true}}
       responses: {{"200": {{description: events}}}}
+  /forever:
+    get:
+      x-integration: {{type: python, handler: "gens.py:forever", stream: {{maxDuration: 0.5}}}}
+      responses: {{"200": {{description: dots until the stream limit}}}}
+  /undeclared:
+    get:
+      x-integration: {{type: python, handler: "gens.py:undeclared", stream: true}}
+      responses: {{"200": {{description: the prelude says 201}}}}
 """
 GENERATORS = """
 import asyncio
@@ -79,6 +87,17 @@ def sync_events(event, context):
     except GeneratorExit as exc:
         (FOLDER / f"{tag}-closed").write_text(type(exc).__name__)
         raise
+
+
+def forever(event, context):
+    for _ in range(5000):
+        yield "."
+        time.sleep(0.02)
+
+
+def undeclared(event, context):
+    yield {"statusCode": 201, "headers": {"content-type": "text/plain"}}
+    yield "made"
 
 
 async def async_events(event, context):
@@ -310,3 +329,54 @@ def test_response_transfer_mode_stream_needs_a_proxy_integration(tmp_path: Path)
     )
     assert result.returncode == 2
     assert "responseTransferMode STREAM needs an HTTP_PROXY or AWS_PROXY integration, not http" in result.stderr
+
+
+def test_a_stream_is_cut_at_its_max_duration(gateway: tuple[str, Path, list[int]]) -> None:
+    base, folder, _ = gateway
+    received = b""
+    with httpx.stream("GET", f"{base}/forever", timeout=30) as response:
+        assert response.headers["content-type"] == "application/octet-stream"  # no prelude: the default
+        with pytest.raises(httpx.RemoteProtocolError):
+            for chunk in response.iter_raw():
+                received += chunk
+    assert received and set(received) == {ord(".")} and len(received) < 5000
+    wait_until(lambda: any("0.5 s stream limit" in str(line.get("error")) for line in log_lines(folder)), "the log")
+
+
+def test_the_prelude_is_checked_against_the_spec(gateway: tuple[str, Path, list[int]]) -> None:
+    base, _, _ = gateway
+    answer = httpx.get(f"{base}/undeclared", timeout=10)
+    assert answer.status_code == 201 and answer.text == "made"
+    assert answer.headers["x-apigw-response-mismatch"].startswith("status 201 is not declared")
+
+
+def open_fds(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/fd").iterdir()))
+
+
+def test_clients_that_go_away_leave_no_connection_behind(
+    gateway: tuple[str, Path, list[int]], observed: Observed
+) -> None:
+    base, _, pids = gateway
+    with httpx.stream("GET", f"{base}/quiet", timeout=30) as response:
+        assert next(response.iter_raw()) == b"first\n"  # warm: the pool to the backend exists
+    baseline = open_fds(pids[0])
+    for _ in range(10):
+        observed.client_gone.clear()
+        with httpx.stream("GET", f"{base}/quiet", timeout=30) as response:
+            assert next(response.iter_raw()) == b"first\n"
+        wait_until(observed.client_gone.is_set, "the backend seeing its client go")
+    wait_until(lambda: open_fds(pids[0]) <= baseline + 1, f"the gateway's descriptors back to {baseline}")
+
+
+def test_the_bundled_streaming_spec_validates_before_it_streams() -> None:
+    spec = str(Path(__file__).resolve().parents[2] / "specs" / "streaming.yaml")
+    with serve_process(spec, "--no-reload") as base:
+        assert httpx.get(f"{base}/ticks", params={"count": 0}, timeout=10).status_code == 400
+        assert httpx.post(f"{base}/tokens", json={}, timeout=10).status_code == 400
+        tokens = httpx.post(f"{base}/tokens", json={"prompt": "streamed word by word"}, timeout=30)
+        assert tokens.headers["content-type"] == "application/x-ndjson"
+        assert [json.loads(line)["token"] for line in tokens.text.splitlines()] == ["streamed", "word", "by", "word"]
+        with httpx.stream("GET", f"{base}/ticks", params={"count": 2}, timeout=30) as response:
+            events = read_events(response, lambda index, event: None)
+        assert [event.split(b"\n")[:2] for event in events] == [[b"id: 1", b"event: tick"], [b"id: 2", b"event: tick"]]
