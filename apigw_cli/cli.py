@@ -257,6 +257,16 @@ def serve(
     keep_alive_timeout: Annotated[
         int, typer.Option(min=1, help="Seconds an idle keep-alive connection stays open.", rich_help_panel="Limits")
     ] = 5,
+    web_console: Annotated[
+        bool,
+        typer.Option(
+            "--console/--no-console",
+            help="Serve the console page (reference, routes, live traffic, metrics, reloads) at the admin prefix.",
+        ),
+    ] = True,
+    console_history: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Exchanges the console page keeps for live traffic.")
+    ] = 200,
     stream_idle_timeout: Annotated[
         float,
         typer.Option(
@@ -340,6 +350,8 @@ def serve(
             head_timeout=head_timeout,
             body_timeout=body_timeout,
             stream_idle_timeout=stream_idle_timeout,
+            console=web_console,
+            console_history=console_history,
             stream_max_duration=stream_max_duration,
             keep_alive_timeout=keep_alive_timeout,
             shutdown_timeout=shutdown_timeout,

@@ -50,6 +50,8 @@ class Settings:
     mock_state: Path | None = None  # --mock-state FILE: stateful mocks' resources in SQLite (else memory)
     admin_token: str | None = None  # --admin-token / APIGW_ADMIN_TOKEN: what the admin endpoints need
     trust_proxy: bool = False  # --trust-proxy: a proxy in front may set X-Forwarded-Proto / -Port
+    console: bool = True  # --no-console turns the page at {admin prefix}/ off
+    console_history: int = 200  # --console-history: exchanges the page keeps
     stream_idle_timeout: float = 300.0  # --stream-idle-timeout: seconds a streamed body may go without a chunk
     stream_max_duration: float = 900.0  # --stream-max-duration: seconds a streamed body may run in all
     # the connection (gateway/connection.py): request head limits and slow-client deadlines

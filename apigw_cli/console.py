@@ -175,6 +175,11 @@ def print_serving(gateway: Gateway, settings: Settings, watched: int | None = No
             "APIGW_ADMIN_TOKEN) protects them"
         )
     console.print(f"listening on [bold]http://{settings.host}:{settings.port}[/]  (Ctrl+C to stop)")
+    if settings.console:
+        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        token = "?token=ADMIN_TOKEN" if settings.admin_token else ""
+        workers = "  (each worker keeps its own traffic)" if settings.workers > 1 else ""
+        console.print(f"console: http://{shown}:{settings.port}{settings.admin_prefix.rstrip('/')}/{token}{workers}")
 
 
 def is_loopback(host: str) -> bool:
@@ -185,47 +190,9 @@ ROUTE_COLUMNS = ("method", "path", "integration", "target", "mapping", "auth", "
 
 
 def route_rows(gateway: Gateway) -> list[dict[str, Any]]:
-    return [
-        {
-            "method": route.operation.method,
-            "path": route.operation.path,
-            "operationId": route.operation.operation_id,
-            "integration": route.integration.kind,
-            "target": route.integration.target,
-            "mapping": route.mapping,
-            "runsLocally": route.runs_locally,
-            "auth": route.auth,
-            "throttle": str(route.throttle) if route.throttle else None,
-            "cache": str(route.cache) if route.cache else None,
-            "summary": route.operation.summary,
-        }
-        for route in gateway.routes
-    ] + websocket_rows(gateway)
+    from apigw_cli.gateway.route_table import route_table
 
-
-def websocket_rows(gateway: Gateway) -> list[dict[str, Any]]:
-    """The WebSocket API's routes: method WS, the path clients connect to and the route key."""
-    api = gateway.websocket
-    if api is None:
-        return []
-    authorizer = api.authorizer.name if api.authorizer is not None else None
-    return [
-        {
-            "method": "WS",
-            "path": f"{api.path} {key}",
-            "routeKey": key,
-            "operationId": None,
-            "integration": route.integration.kind,
-            "target": route.integration.target,
-            "mapping": "route response" if route.route_response else None,
-            "runsLocally": True,
-            "auth": f"authorizer {authorizer}" if key == "$connect" and authorizer else "none",
-            "throttle": None,
-            "cache": None,
-            "summary": "",
-        }
-        for key, route in api.routes.items()
-    ]
+    return route_table(gateway.routes, gateway.websocket)
 
 
 def print_routes(gateway: Gateway, as_json: bool) -> None:

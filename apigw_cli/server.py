@@ -16,7 +16,7 @@ from typing import Any
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
-from apigw_cli.gateway.reload import Reloader, ReloadReporter
+from apigw_cli.gateway.reload import Reloader, ReloadReporter, ReloadResult
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.state import GatewayState
@@ -65,7 +65,14 @@ def process_state(settings: Settings) -> GatewayState:
     from apigw_cli.gateway.stores.mock_state import open_mock_state
 
     mock_state = open_mock_state(settings.mock_state)  # workers share a file (run() names one if need be)
-    return GatewayState(store, recorder=recorder, metrics=metrics, connections=connections, mock_state=mock_state)
+    console = None
+    if settings.console:
+        from apigw_cli.webconsole.feed import ConsoleFeed
+
+        console = ConsoleFeed(settings.console_history)
+    return GatewayState(
+        store, recorder=recorder, metrics=metrics, connections=connections, mock_state=mock_state, console=console
+    )
 
 
 def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, Reloader | None]:
@@ -79,7 +86,7 @@ def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, R
     if settings.reload and not settings.process_reload:
         reloader = Reloader(
             lambda: build_gateway(settings, output.access_log, state),
-            output.reloads,
+            output.reloads if state.console is None else _BothReporters(output.reloads, state.console),
             extra_files=[
                 path for path in (settings.lambda_map, settings.api_keys, settings.iam_credentials) if path is not None
             ],
@@ -99,6 +106,21 @@ def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, R
         connection_limits=connection_limits(settings),
     )
     return app, reloader
+
+
+class _BothReporters:
+    """Each reload told to the terminal and to the console page."""
+
+    def __init__(self, first: ReloadReporter, second: ReloadReporter):
+        self._both = (first, second)
+
+    def reloaded(self, result: ReloadResult) -> None:
+        for reporter in self._both:
+            reporter.reloaded(result)
+
+    def failed(self, result: ReloadResult) -> None:
+        for reporter in self._both:
+            reporter.failed(result)
 
 
 def connection_limits(settings: Settings) -> Any:

@@ -163,6 +163,7 @@ class Exchange:
     integration_latency: float | None = None  # the integration stage, seconds
     error: str | None = None  # why the gateway answered an error itself
     notes: list[str] = field(default_factory=list)
+    quiet: bool = False  # the console page's own requests: not written to the access log
 
     @property
     def principal(self) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from apigw_cli.config import Settings
 from apigw_cli.gateway.deployment import Deployment
@@ -17,6 +18,7 @@ from apigw_cli.gateway.framing import FramingStage
 from apigw_cli.gateway.iam.credentials import IamConfig
 from apigw_cli.gateway.limits import Throttle
 from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.route_table import route_table
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route, column
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
@@ -67,6 +69,8 @@ class PipelineParts:
     iam: IamConfig | None = None  # credentials, region and resource policy of IAM routes
     error_examples: bool = False  # x-gateway.mock.errorExamples
     deployment_config: Deployment = field(default_factory=lambda: Deployment(None))  # the stage ARNs name
+    spec_path: Path | None = None  # the console page's reference is this spec, bundled
+    base_path: str = ""  # where the API is served (a stage prefix, a basePath): the reference's server
 
 
 def build_pipeline(parts: PipelineParts) -> Handler:
@@ -94,6 +98,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
             ErrorBoundaryStage(),
             AdminGuardStage(settings.admin_prefix, settings.admin_token) if settings.admin_token else None,
             AdminStage(settings.admin_prefix, len(routes), parts.deployment, state.mock_state),
+            _console(parts) if state.console is not None and parts.spec_path is not None else None,
             # @connections calls are signed by the IAM credentials once some are declared
             ConnectionsApiStage(
                 parts.websocket.connections_prefixes,
@@ -132,6 +137,25 @@ def build_pipeline(parts: PipelineParts) -> Handler:
         if stage is not None
     ]
     return fold(stages, IntegrationStage(tuple(route.integration for route in routes)))
+
+
+def _console(parts: PipelineParts) -> Stage:
+    """The console page's stage (webconsole/), with the route table of this snapshot."""
+    from apigw_cli.webconsole.stage import ConsoleStage
+
+    assert parts.state.console is not None and parts.spec_path is not None
+    routes, websocket = parts.routes, parts.websocket
+    return ConsoleStage(
+        parts.settings.admin_prefix,
+        parts.state.console,
+        partial(route_table, routes, websocket),
+        parts.spec_path,
+        parts.base_path,
+        parts.deployment_config,
+        parts.state.metrics,
+        secret_headers(parts.settings),
+        parts.settings.record_max_body,
+    )
 
 
 def fold(stages: Sequence[Stage], terminal: Handler) -> Handler:

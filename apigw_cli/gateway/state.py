@@ -16,6 +16,7 @@ from apigw_cli.gateway.websocket.connections import ConnectionDirectory, MemoryD
 if TYPE_CHECKING:
     from apigw_cli.gateway.metrics import GatewayMetrics
     from apigw_cli.record.writer import RecordWriter
+    from apigw_cli.webconsole.feed import ConsoleFeed
 
 
 class GatewayState:
@@ -27,6 +28,7 @@ class GatewayState:
         metrics: GatewayMetrics | None = None,
         connections: ConnectionDirectory | None = None,
         mock_state: MockState | None = None,
+        console: ConsoleFeed | None = None,
     ):
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -35,6 +37,7 @@ class GatewayState:
         # open WebSocket connections: a reload keeps them reachable (Redis lists them for every worker)
         self.connections: ConnectionDirectory = connections if connections is not None else MemoryDirectory()
         self.mock_state: MockState = mock_state if mock_state is not None else MemoryMockState()
+        self.console = console  # the console page's feed (serve); None: no page
 
     async def aclose(self) -> None:
         await self.store.aclose()

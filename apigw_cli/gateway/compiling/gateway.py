@@ -144,6 +144,8 @@ class _GatewayCompiler:
                 iam=self.iam,
                 deployment_config=deployment,
                 error_examples=_error_examples(document),
+                spec_path=document.root_path,
+                base_path=base_paths[0] if base_paths else "",
             )
         )
         return Gateway(

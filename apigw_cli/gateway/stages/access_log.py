@@ -43,6 +43,8 @@ class AccessLogStage:
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         started = time.perf_counter()
         response = await call_next(exchange)
+        if exchange.quiet:
+            return response
         stream = response.stream
         if stream is None:
             self._sink(self._entry(exchange, response, (time.perf_counter() - started) * 1000, len(response.body)))

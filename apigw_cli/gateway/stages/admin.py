@@ -2,7 +2,8 @@
 readiness probes, `POST /mock/reset` to empty stateful mocks (each collection is seeded from the
 examples again at its next request), and `/metrics`, its own stage. They never reach the spec's routes (start-up
 refuses a prefix a path uses). With an admin token set (`--admin-token`, `APIGW_ADMIN_TOKEN`),
-everything under the prefix needs it (`Authorization: Bearer TOKEN`): 401 without it."""
+everything under the prefix needs it (`Authorization: Bearer TOKEN`, or the console page's cookie):
+401 without it."""
 
 from __future__ import annotations
 
@@ -36,17 +37,24 @@ class AdminStage:
 
 
 class AdminGuardStage:
-    """Everything under the admin prefix needs the admin token (before health and metrics answer)."""
+    """Everything under the admin prefix needs the admin token (before health and metrics answer):
+    `Authorization: Bearer TOKEN`, or the console page's cookie, which opening the page once as
+    `{prefix}/?token=TOKEN` sets (HttpOnly, SameSite=Strict, for the prefix only)."""
 
     def __init__(self, prefix: str, token: str):
         self._prefix = prefix.rstrip("/")
         self._token = token.encode()
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
-        path = exchange.request.path
+        request = exchange.request
+        path = request.path
         if path == self._prefix or path.startswith(self._prefix + "/"):
-            scheme, _, sent = (exchange.request.header("authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), self._token):
+            if path in (self._prefix, self._prefix + "/") and request.query.get("token"):
+                return self._sign_in(request.query["token"][0], exchange)
+            scheme, _, sent = (request.header("authorization") or "").partition(" ")
+            if not (scheme.lower() == "bearer" and self._matches(sent.strip())) and not self._matches(
+                _cookie(request.header("cookie"), COOKIE)
+            ):
                 exchange.error = "the admin token is missing or wrong"
                 return gateway_error(
                     "UNAUTHORIZED",
@@ -54,3 +62,24 @@ class AdminGuardStage:
                     [("www-authenticate", 'Bearer realm="apigw-admin"')],
                 )
         return await call_next(exchange)
+
+    def _matches(self, sent: str | None) -> bool:
+        return bool(sent) and hmac.compare_digest((sent or "").encode(), self._token)
+
+    def _sign_in(self, sent: str, exchange: Exchange) -> GatewayResponse:
+        if not self._matches(sent):
+            exchange.error = "the admin token is wrong"
+            return gateway_error("UNAUTHORIZED", "Unauthorized: the admin token is wrong")
+        cookie = f"{COOKIE}={sent}; Path={self._prefix}/; HttpOnly; SameSite=Strict"
+        return GatewayResponse(303, [("location", self._prefix + "/"), ("set-cookie", cookie)])
+
+
+COOKIE = "apigw_admin"
+
+
+def _cookie(header: str | None, name: str) -> str | None:
+    for part in (header or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None

@@ -1,0 +1,234 @@
+"""The console page at /_apigw/ in a real browser (Debian's chromium, headless, through its
+chromedriver) against a real `apigw serve` with reload on: it loads with no console error and no
+request leaving the gateway, its routes table is `apigw routes --json`, a request sent with httpx
+shows in live traffic (and replays from there), "Try it out" goes through the gateway, a spec
+edit shows its reload and diff, a broken edit the banner, and the charts have data points. Each
+view is saved as a screenshot (into $APIGW_CONSOLE_SCREENSHOTS when set: docs/ for the README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import REPO, serve_process
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+if CHROMIUM is None or not Path(DRIVER).exists():
+    if os.environ.get("APIGW_REQUIRE_BROWSER"):
+        raise RuntimeError("chromium and chromium-driver are needed for the console tests (.ci/run installs them)")
+    pytest.skip("chromium / chromium-driver are not installed (.ci/run installs them)", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402 - only once the browser is known to be there
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.chrome.webdriver import WebDriver  # noqa: E402 - chromium's: it has get_log
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+
+SPEC = REPO / "specs" / "petstore-mock.yaml"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--no-first-run", "--disable-extensions"):  # fmt: skip
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture()
+def served(browser: WebDriver, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    spec = tmp_path / "petstore-mock.yaml"
+    spec.write_text(SPEC.read_text())
+    with serve_process(str(spec), env={"APIGW_TEST_LOG": str(tmp_path / "serve.log")}) as base:
+        yield base, spec
+        browser.get("about:blank")  # the page stops polling before its server goes
+        browser_log(browser)  # what it logged is this test's, read or not
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = condition()
+        except Exception:  # an element not there yet, or replaced while read
+            found = None
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"{what} did not show in time"
+        time.sleep(0.1)
+
+
+def screenshot(driver: WebDriver, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("APIGW_CONSOLE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(folder / f"console-{name}.png"))
+
+
+def open_view(driver: WebDriver, base: str, view: str) -> None:
+    driver.get(f"{base}/_apigw/?view={view}")
+    wait_for(lambda: driver.execute_script(f"return !document.getElementById('{view}').hidden"), f"the {view} view")
+
+
+def browser_log(driver: WebDriver) -> list[dict[str, Any]]:
+    """The browser's console since it was last read (selenium leaves get_log untyped)."""
+    entries: list[dict[str, Any]] = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    return entries
+
+
+def severe_logs(driver: WebDriver) -> list[dict[str, Any]]:
+    return [entry for entry in browser_log(driver) if entry["level"] == "SEVERE"]
+
+
+def traffic_rows(driver: WebDriver) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, "#traffic-table tbody tr")
+
+
+def test_the_page_loads_offline_with_no_console_error(
+    browser: WebDriver, served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, _ = served
+    open_view(browser, base, "reference")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#swagger .opblock"), "Swagger UI's operations")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr"), "the routes")
+    screenshot(browser, "reference", tmp_path)
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources and all(url.startswith(base + "/") for url in resources), resources
+    assert severe_logs(browser) == []
+
+
+def test_the_routes_table_is_apigw_routes(browser: WebDriver, served: tuple[str, Path], tmp_path: Path) -> None:
+    base, spec = served
+    listed = subprocess.run(
+        [sys.executable, "-m", "apigw_cli", "routes", str(spec), "--json"], capture_output=True, text=True, timeout=60
+    )
+    expected = [(row["method"], row["path"], row["integration"], row["target"]) for row in json.loads(listed.stdout)]
+    open_view(browser, base, "routes")
+    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr"), "the routes")
+    shown = [tuple(cell.text for cell in row.find_elements(By.TAG_NAME, "td")[:4]) for row in rows]
+    assert shown == expected
+    screenshot(browser, "routes", tmp_path)
+    browser.find_element(By.ID, "route-filter").send_keys("petId")
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr")) == 1, "the filter")
+
+
+def test_a_request_shows_in_live_traffic_and_replays(
+    browser: WebDriver, served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, _ = served
+    open_view(browser, base, "traffic")
+    wait_for(lambda: browser.execute_script("return document.readyState") == "complete", "the page")
+    time.sleep(0.3)  # the page's event stream opens after its first fetches
+    assert (
+        httpx.get(f"{base}/pets", params={"limit": 2}, headers={"x-trace": "from-httpx"}, timeout=10).status_code == 200
+    )
+    row = wait_for(
+        lambda: next(r for r in traffic_rows(browser) if "/pets?limit=2" in r.text), "the exchange in live traffic", 5
+    )
+    row.click()
+    detail = wait_for(lambda: browser.find_element(By.ID, "request-detail").text, "the exchange's details")
+    assert "x-trace: from-httpx" in detail
+    assert "curl -X GET" in browser.find_element(By.ID, "curl").text
+    assert '"name": "Rex"' in browser.find_element(By.ID, "response-detail").text.replace('":"', '": "')
+    before = len(traffic_rows(browser))
+    browser.find_element(By.ID, "replay").click()
+    wait_for(lambda: len(traffic_rows(browser)) == before + 1, "the replayed exchange")
+    assert "replayed: 200" in browser.find_element(By.ID, "replay-result").text
+    screenshot(browser, "traffic", tmp_path)
+    assert severe_logs(browser) == []
+
+
+def test_try_it_out_goes_through_the_gateway(browser: WebDriver, served: tuple[str, Path]) -> None:
+    base, _ = served
+    open_view(browser, base, "reference")
+    block = wait_for(lambda: browser.find_element(By.ID, "operations-default-listPets"), "GET /pets in the reference")
+    block.find_element(By.CSS_SELECTOR, ".opblock-summary").click()
+    execute = wait_for(lambda: block.find_element(By.CSS_SELECTOR, "button.execute"), "the Execute button")
+    execute.click()
+    status = ".live-responses-table tbody .response-col_status"
+    wait_for(lambda: "200" in block.find_element(By.CSS_SELECTOR, status).text, "the answer in the reference")
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="traffic"]').click()
+    wait_for(lambda: any("GET /pets" in r.text and "/pets/" not in r.text for r in traffic_rows(browser)),
+             "the try-it request in live traffic")  # fmt: skip
+
+
+def test_reloads_show_their_diff_and_a_broken_edit_the_banner(
+    browser: WebDriver, served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, spec = served
+    open_view(browser, base, "reloads")
+    time.sleep(0.3)
+    original = spec.read_text()
+    edited = original.replace(
+        "paths:\n", "paths:\n  /extra:\n    get:\n      responses: {'200': {description: ok}}\n", 1
+    )
+    deadline = time.monotonic() + 20
+    while "+ GET /extra" not in browser.find_element(By.ID, "reload-list").text:
+        assert time.monotonic() < deadline, "the reload did not show"
+        spec.write_text(edited)  # written again until the watcher, which starts after the server answers, sees it
+        time.sleep(0.5)
+    assert browser.find_element(By.ID, "banner").is_displayed() is False
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="routes"]').click()
+    wait_for(lambda: "GET /extra" in " ".join(r.get_attribute("data-route") or "" for r in
+             browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr")), "the new route")  # fmt: skip
+    spec.write_text(edited + "  /broken: [\n")
+    banner = wait_for(
+        lambda: browser.find_element(By.ID, "banner") if browser.find_element(By.ID, "banner").is_displayed() else None,
+        "the banner",
+    )
+    assert "still served" in banner.text and "invalid YAML" in banner.text and "petstore-mock.yaml:" in banner.text
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="reloads"]').click()
+    screenshot(browser, "reloads", tmp_path)
+
+
+def test_charts_have_data_points(browser: WebDriver, served: tuple[str, Path], tmp_path: Path) -> None:
+    base, _ = served
+    open_view(browser, base, "metrics")
+    for round_ in range(3):
+        for _ in range(5):
+            httpx.get(f"{base}/pets", timeout=10)
+        httpx.get(f"{base}/pets/9", headers={"prefer": "code=404"}, timeout=10)
+        if round_ < 2:
+            time.sleep(2.1)  # the page samples the counters every 2 s
+
+    def risen(metric: str) -> bool:  # a point above the baseline: that interval had requests
+        points = browser.find_elements(By.CSS_SELECTOR, f'svg[data-metric="{metric}"] circle')
+        return any(float(point.get_attribute("cy") or 90) < 85 for point in points)
+
+    wait_for(lambda: risen("requests"), "points above zero on the requests chart")
+    wait_for(lambda: risen("4xx"), "points above zero on the 4xx chart")
+    wait_for(lambda: risen("latency"), "the latency chart")
+    assert not risen("5xx")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#metric-table tbody tr")
+    assert any(row.text.startswith("GET /pets ") for row in rows)
+    screenshot(browser, "metrics", tmp_path)
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="stage"]').click()
+    wait_for(lambda: "$default" in browser.find_element(By.ID, "stage-detail").text, "the stage")
+    assert severe_logs(browser) == []
+
+
+def test_with_an_admin_token_the_page_needs_it(browser: WebDriver, tmp_path: Path) -> None:
+    with serve_process(str(SPEC), "--no-reload", "--admin-token", "s3cret") as base:
+        assert httpx.get(f"{base}/_apigw/", timeout=10).status_code == 401
+        assert httpx.get(f"{base}/_apigw/console/routes.json", timeout=10).status_code == 401
+        assert httpx.get(f"{base}/_apigw/?token=wrong", timeout=10).status_code == 401
+        browser.get(f"{base}/_apigw/?token=s3cret")  # sets the page's cookie, then the page loads
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr"), "the routes")
+        assert "token" not in browser.current_url
