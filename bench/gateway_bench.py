@@ -5,6 +5,7 @@ Usage: python bench/gateway_bench.py [--duration 5] [--connections 16] [--corpus
 
 Rows:
 - apigw python GET / validated POST: `apigw serve specs/userapi.yaml` (SQLite on /dev/shm).
+- console on vs --no-console: the same server without the console page's feed (the default has it).
 - direct GET / POST: the same handler functions called from a bare starlette route in the
   thread pool under the same uvicorn (no routing, validation or event building): the ceiling.
 Load comes from a small keep-alive HTTP/1.1 client on raw asyncio sockets, pinned to the
@@ -189,6 +190,12 @@ def main() -> None:
         ours = measure_server(
             [sys.executable, "-m", "apigw_cli", "serve", str(SPEC), "--port", str(free_port())], env, args
         )
+        env_off = {**env, "APIGW_USERS_DB": str(Path(tmp) / "no-console.db")}
+        no_console = measure_server(
+            [sys.executable, "-m", "apigw_cli", "serve", str(SPEC), "--port", str(free_port()), "--no-console"],
+            env_off,
+            args,
+        )
         direct_file = Path(tmp) / "direct_app.py"
         direct_file.write_text(DIRECT_APP.format(handlers=str(REPO / "specs" / "handlers")))
         env_direct = {**env, "APIGW_USERS_DB": str(Path(tmp) / "direct.db"), "PYTHONPATH": tmp}
@@ -206,6 +213,15 @@ def main() -> None:
                 f"{a['rps']:.0f} req/s (p50 {a['p50']:.2f} ms, p99 {a['p99']:.2f} ms, non-2xx {a['non_2xx']:.0f}) | "
                 f"direct {b['rps']:.0f} req/s (p50 {b['p50']:.2f} ms, p99 {b['p99']:.2f} ms) | "
                 f"ratio {a['rps'] / b['rps']:.2f}",
+            )
+        )
+    for kind in ("GET", "POST"):
+        on, off = ours[kind], no_console[kind]
+        rows.append(
+            (
+                f"{kind}: console on (the default) vs --no-console",
+                f"{on['rps']:.0f} vs {off['rps']:.0f} req/s (p50 {on['p50']:.2f} vs {off['p50']:.2f} ms) | "
+                f"ratio {on['rps'] / off['rps']:.2f}",
             )
         )
     invoke_wall = median_wall([sys.executable, "-m", "apigw_cli", "invoke", "/users", "GET", "-s", str(SPEC)])

@@ -141,7 +141,7 @@ def build_pipeline(parts: PipelineParts) -> Handler:
 
 def _console(parts: PipelineParts) -> Stage:
     """The console page's stage (webconsole/), with the route table of this snapshot."""
-    from apigw_cli.webconsole.stage import ConsoleStage
+    from apigw_cli.webconsole.stage import ConsoleStage, Usage
 
     assert parts.state.console is not None and parts.spec_path is not None
     routes, websocket = parts.routes, parts.websocket
@@ -155,6 +155,7 @@ def _console(parts: PipelineParts) -> Stage:
         parts.state.metrics,
         secret_headers(parts.settings),
         parts.settings.record_max_body,
+        Usage(parts.api_keys, parts.state.store, parts.state.clock, parts.namespace),
     )
 
 

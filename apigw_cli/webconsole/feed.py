@@ -20,23 +20,85 @@ _RELOADS_KEPT = 50
 _QUEUE_SIZE = 256  # events a slow page may fall behind by; past it, it misses some (it can refetch)
 
 
+@dataclass(slots=True)
+class Captured:
+    """One exchange as the stage hands it over: references and numbers only. The page's views of it
+    (`summary`, `detail`) are built when a page asks, so an API request pays for none of that."""
+
+    id: str
+    time: float
+    method: str
+    path: str
+    query: str
+    status: int
+    seconds: float
+    route: str | None
+    integration: str | None
+    cache: str | None
+    principal: str | None
+    error: str | None
+    request_headers: list[tuple[str, str]]
+    request_body: bytes  # at most the kept size
+    request_size: int
+    response_headers: list[tuple[str, str]]
+    response_body: bytes  # at most the kept size
+    response_size: int
+    streamed: bool
+    seq: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """As the live table lists it."""
+        return {
+            "seq": self.seq, "id": self.id, "time": self.time, "method": self.method, "path": self.path,
+            "query": self.query, "status": self.status, "latencyMs": round(self.seconds * 1000, 3),
+            "route": self.route, "integration": self.integration, "cache": self.cache, "principal": self.principal,
+            "streamed": self.streamed,
+        }  # fmt: skip
+
+    def detail(self, secrets: frozenset[str] | None) -> dict[str, Any]:
+        """Whole, headers redacted as the recorder redacts them."""
+        from apigw_cli.record.format import headers_of
+
+        return {
+            **self.summary(),
+            "error": self.error,
+            "request": {
+                "headers": headers_of(self.request_headers, secrets),
+                **_body(self.request_body, self.request_size),
+            },
+            "response": {
+                "headers": headers_of(self.response_headers, secrets),
+                **_body(self.response_body, self.response_size),
+            },
+        }
+
+
+def _body(kept: bytes, size: int) -> dict[str, Any]:
+    try:
+        text: str | None = kept.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    return {"body": text, "binary": text is None and bool(kept), "size": size, "truncated": size > len(kept)}
+
+
 @dataclass
 class ConsoleFeed:
     history: int = DEFAULT_HISTORY
-    exchanges: deque[dict[str, Any]] = field(default_factory=deque)
+    exchanges: deque[Captured] = field(default_factory=deque)
     reloads: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_RELOADS_KEPT))
     _listeners: set[asyncio.Queue[bytes]] = field(default_factory=set)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def add_exchange(self, exchange: dict[str, Any]) -> None:
-        exchange["seq"] = next(self._numbers)
+    def add_exchange(self, exchange: Captured) -> None:
+        exchange.seq = next(self._numbers)
         self.exchanges.append(exchange)
-        while len(self.exchanges) > self.history:
+        if len(self.exchanges) > self.history:
             self.exchanges.popleft()
-        self._publish("exchange", summary(exchange))
+        if self._listeners:  # a page is open: it is sent the row now
+            self._publish("exchange", exchange.summary())
 
-    def exchange(self, request_id: str) -> dict[str, Any] | None:
-        return next((found for found in self.exchanges if found["id"] == request_id), None)
+    def exchange(self, request_id: str) -> Captured | None:
+        return next((found for found in reversed(self.exchanges) if found.id == request_id), None)
 
     def reloaded(self, result: ReloadResult) -> None:
         self._reload(result, refused=False)
@@ -72,9 +134,3 @@ class ConsoleFeed:
         for queue in list(self._listeners):
             if not queue.full():
                 queue.put_nowait(event)
-
-
-def summary(exchange: dict[str, Any]) -> dict[str, Any]:
-    """An exchange as the live table lists it (the details are fetched on a click)."""
-    keys = ("seq", "id", "time", "method", "path", "query", "status", "latencyMs", "route", "integration")
-    return {key: exchange.get(key) for key in (*keys, "cache", "principal", "streamed")}

@@ -21,18 +21,23 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.metrics import GatewayMetrics
+from apigw_cli.gateway.stages.api_key import ApiKeys
 from apigw_cli.gateway.stages.stage import Handler
+from apigw_cli.gateway.stages.throttle import quota_key
+from apigw_cli.gateway.stores.base import Store
 from apigw_cli.gateway.streaming import ResponseStream, StreamLimits, StreamOutcome
-from apigw_cli.record.format import REDACTED, headers_of
-from apigw_cli.webconsole.feed import ConsoleFeed, summary
+from apigw_cli.record.format import REDACTED
+from apigw_cli.webconsole.feed import Captured, ConsoleFeed
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 _TYPES = {
@@ -54,6 +59,16 @@ _HEARTBEAT = 15.0  # seconds between comments that keep an idle event stream ope
 _BODY_KEPT = 64 * 1024  # bytes of each body the page can show
 
 
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What the stage view reads the usage plans' quotas from: the keys, and the store counting them."""
+
+    keys: ApiKeys
+    store: Store
+    clock: Clock
+    namespace: str
+
+
 class ConsoleStage:
     def __init__(
         self,
@@ -66,6 +81,7 @@ class ConsoleStage:
         metrics: GatewayMetrics | None,
         secrets: frozenset[str] | None,
         max_body: int,
+        usage: Usage | None = None,
     ):
         self._prefix = prefix.rstrip("/")
         self._console = self._prefix + "/console/"
@@ -77,6 +93,7 @@ class ConsoleStage:
         self._metrics = metrics
         self._secrets = secrets
         self._max_body = min(max_body, _BODY_KEPT)
+        self._usage = usage
         self._openapi: bytes | None = None
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
@@ -106,38 +123,32 @@ class ConsoleStage:
 
     def _entry(
         self, exchange: Exchange, response: GatewayResponse, body: bytes, seconds: float, streamed: int | None = None
-    ) -> dict[str, Any]:
+    ) -> Captured:
         request = exchange.request
         operation = exchange.operation
-        return {
-            "id": exchange.request_id,
-            "time": exchange.received_at,
-            "method": request.method,
-            "path": request.path,
-            "query": request.query_string,
-            "status": response.status,
-            "latencyMs": round(seconds * 1000, 3),
-            "route": operation.route_key if operation else None,
-            "integration": operation.integration if operation else None,
-            "cache": exchange.cache,
-            "principal": exchange.principal,
-            "streamed": streamed is not None,
-            "error": exchange.error,
-            "request": {"headers": headers_of(request.headers, self._secrets), **self._body(request.body)},
-            "response": {
-                "headers": headers_of(response.headers, self._secrets),
-                **self._body(body, streamed if streamed is not None else len(body)),
-            },
-        }
-
-    def _body(self, body: bytes, size: int | None = None) -> dict[str, Any]:
-        kept = body[: self._max_body]
-        try:
-            text: str | None = kept.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        whole = len(body) if size is None else size
-        return {"body": text, "binary": text is None and bool(kept), "size": whole, "truncated": whole > len(kept)}
+        limit = self._max_body
+        request_body = request.body
+        return Captured(
+            exchange.request_id,
+            exchange.received_at,
+            request.method,
+            request.path,
+            request.query_string,
+            response.status,
+            seconds,
+            operation.route_key if operation else None,
+            operation.integration if operation else None,
+            exchange.cache,
+            exchange.principal,
+            exchange.error,
+            request.headers,
+            request_body if len(request_body) <= limit else request_body[:limit],
+            len(request_body),
+            response.headers,
+            body if len(body) <= limit else body[:limit],
+            streamed if streamed is not None else len(body),
+            streamed is not None,
+        )
 
     async def _answer(self, path: str) -> GatewayResponse:
         if path == self._prefix:
@@ -163,16 +174,16 @@ class ConsoleStage:
         if name == "routes.json":
             return _json(self._routes())
         if name == "exchanges.json":
-            return _json([summary(found) for found in self._feed.exchanges])
+            return _json([found.summary() for found in self._feed.exchanges])
         if name.startswith("exchanges/") and name.endswith(".json"):
             found_exchange = self._feed.exchange(name[len("exchanges/") : -len(".json")])
             if found_exchange is None:
                 return gateway_error("DEFAULT_4XX", "No such exchange (it may have left the history)", status=404)
-            return _json(found_exchange)
+            return _json(found_exchange.detail(self._secrets))
         if name == "reloads.json":
             return _json([*self._feed.reloads])
         if name == "stage.json":
-            return _json(self._stage())
+            return _json({**self._stage(), "usagePlans": await self._usage_plans()})
         if name == "metrics":
             text = self._metrics.exposition() if self._metrics is not None else b""
             return GatewayResponse(200, [("content-type", "text/plain; version=0.0.4; charset=utf-8")], text)
@@ -202,6 +213,34 @@ class ConsoleStage:
             "basePath": self._base_path or "/",
             "variables": {name: REDACTED if _SECRET_NAME.search(name) else value for name, value in variables.items()},
         }
+
+    async def _usage_plans(self) -> list[dict[str, Any]]:
+        """Each usage plan with its keys (names, never values) and what is left of their quota."""
+        usage = self._usage
+        if usage is None:
+            return []
+        now = usage.clock.now()
+        plans: dict[str, dict[str, Any]] = {}
+        for key in usage.keys.keys:
+            plan = key.plan
+            if plan is None:
+                continue
+            entry = plans.setdefault(
+                plan.name,
+                {
+                    "name": plan.name,
+                    "throttle": str(plan.throttle) if plan.throttle else None,
+                    "quota": str(plan.quota) if plan.quota else None,
+                    "keys": [],
+                },
+            )
+            row: dict[str, Any] = {"name": key.name}
+            if plan.quota is not None:
+                period, ends = plan.quota.window(now)
+                used = await usage.store.counted(quota_key(usage.namespace, key.name, period), now)
+                row.update(used=used, remaining=max(0, plan.quota.limit - used), resetsAt=ends)
+            entry["keys"].append(row)
+        return list(plans.values())
 
     def _events(self) -> GatewayResponse:
         feed = self._feed

@@ -232,3 +232,46 @@ def test_with_an_admin_token_the_page_needs_it(browser: WebDriver, tmp_path: Pat
         browser.get(f"{base}/_apigw/?token=s3cret")  # sets the page's cookie, then the page loads
         wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr"), "the routes")
         assert "token" not in browser.current_url
+
+
+KEYED = """openapi: 3.0.3
+info: {title: keyed, version: "1"}
+x-gateway:
+  stages:
+    dev:
+      variables: {table: users-dev, apiSecret: hunter2}
+  apiKeys:
+    - {name: partner, valueFrom: "env:PARTNER_KEY"}
+  usagePlans:
+    - {name: partners, keys: [partner], throttle: {rate: 100, burst: 100}, quota: {limit: 10, period: DAY}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: x-api-key}
+paths:
+  /things:
+    get:
+      security: [{key: []}]
+      x-integration: {type: mock}
+      responses: {"200": {description: things, content: {application/json: {example: [1, 2]}}}}
+"""
+
+
+def test_the_stage_view_shows_variables_masked_and_the_quota_left(browser: WebDriver, tmp_path: Path) -> None:
+    spec = tmp_path / "keyed.yaml"
+    spec.write_text(KEYED)
+    with serve_process(str(spec), "--no-reload", env={"PARTNER_KEY": "k-123"}) as base:
+        for _ in range(3):
+            assert httpx.get(f"{base}/things", headers={"x-api-key": "k-123"}, timeout=10).status_code == 200
+        open_view(browser, base, "stage")
+        row = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, '#usage-plans tr[data-key="partner"]'), "the plan")
+        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        assert cells[:6] == ["partners", "100/s burst 100", "10/day", "partner", "3", "7"]
+        variables = browser.find_element(By.ID, "variables").text
+        assert "users-dev" in variables and "hunter2" not in variables and "[redacted]" in variables
+        assert "k-123" not in browser.page_source  # key values are never shown
+        assert httpx.get(f"{base}/things", headers={"x-api-key": "k-123"}, timeout=10).status_code == 200
+        wait_for(lambda: browser.find_element(By.CSS_SELECTOR, '#usage-plans tr[data-key="partner"] td:nth-child(6)')
+                 .text == "6", "the quota left, after one more request")  # fmt: skip
+        screenshot(browser, "stage", tmp_path)
+        browser.get("about:blank")
+        browser_log(browser)

@@ -66,9 +66,14 @@ class ThrottleStage:
         if key is not None and key.plan is not None and key.plan.quota is not None:
             quota = key.plan.quota
             period, ends = quota.window(now)
-            used = await self._store.count(f"{self._namespace}:quota:{key.name}:{period}", ends, now)
+            used = await self._store.count(quota_key(self._namespace, key.name, period), ends, now)
             if used > quota.limit:
                 exchange.error = f"quota of key {key.name} used up ({quota})"
                 retry = str(max(1, math.ceil(ends - now)))
                 return gateway_error("QUOTA_EXCEEDED", headers=[("retry-after", retry)])
         return await call_next(exchange)
+
+
+def quota_key(namespace: str, key_name: str, period: str) -> str:
+    """The store's counter of one API key's requests in one quota period."""
+    return f"{namespace}:quota:{key_name}:{period}"

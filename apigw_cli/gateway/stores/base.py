@@ -19,6 +19,10 @@ class Store(Protocol):
         """Add one to the counter `key` (forgotten after `expires_at`) and return its new value."""
         ...
 
+    async def counted(self, key: str, now: float) -> int:
+        """The counter `key` as it stands, without adding to it (0 when unknown or expired)."""
+        ...
+
     async def cache_get(self, key: str, now: float) -> CachedResponse | None:
         """The response cached under `key`, unless it expired."""
         ...

@@ -44,6 +44,10 @@ class MemoryStore:
             self._forget_expired(now)
         return count + 1
 
+    async def counted(self, key: str, now: float) -> int:
+        count, expires = self._counters.get(key, (0, now))
+        return 0 if expires < now else count
+
     def _forget_expired(self, now: float) -> None:
         for key, (_, expires) in list(self._counters.items()):
             if expires < now:

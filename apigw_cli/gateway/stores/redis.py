@@ -128,6 +128,14 @@ class RedisStore:
             return 0
         return int(value)
 
+    async def counted(self, key: str, now: float) -> int:
+        try:
+            raw = await self._client.get(self._prefix + key)
+        except Exception as exc:
+            self._failed("quota", exc)
+            return 0
+        return int(raw) if raw is not None else 0
+
     async def cache_get(self, key: str, now: float) -> CachedResponse | None:
         try:
             raw = await self._client.get(self._prefix + "cache:" + key)

@@ -39,6 +39,7 @@ async function getJSON(name) {
 // ---------------------------------------------------------------- views
 function show(view) {
   for (const section of document.querySelectorAll("main > section")) section.hidden = section.id !== view;
+  if (view === "stage") loadStage();
   for (const button of document.querySelectorAll("nav button")) {
     button.setAttribute("aria-selected", String(button.dataset.view === view));
   }
@@ -353,12 +354,29 @@ async function loadStage() {
     el("dt", {}, "stage"), el("dd", {}, stage.stage), el("dt", {}, "base path"), el("dd", {}, stage.basePath));
   const body = document.querySelector("#variables tbody");
   body.replaceChildren(...Object.entries(stage.variables).map(([name, value]) => el("tr", {}, el("td", {}, name), el("td", {}, value))));
+  const plans = document.querySelector("#usage-plans tbody");
+  plans.replaceChildren();
+  for (const plan of stage.usagePlans) {
+    for (const key of plan.keys.length ? plan.keys : [{ name: "(no key)" }]) {
+      const resets = key.resetsAt ? new Date(key.resetsAt * 1000).toLocaleString() : "";
+      plans.append(el("tr", { "data-key": key.name }, el("td", {}, plan.name), el("td", {}, plan.throttle ?? ""),
+        el("td", {}, plan.quota ?? ""), el("td", {}, key.name), el("td", {}, key.used ?? ""),
+        el("td", {}, key.remaining ?? ""), el("td", {}, resets)));
+    }
+  }
+}
+
+function refreshStageWhenShown() {
+  if (!document.getElementById("stage").hidden) loadStage();
 }
 
 // ---------------------------------------------------------------- start
 function listen() {
   const events = new EventSource(consoleUrl("events"));
-  events.addEventListener("exchange", (event) => addExchange(JSON.parse(event.data)));
+  events.addEventListener("exchange", (event) => {
+    addExchange(JSON.parse(event.data));
+    refreshStageWhenShown(); // a request may have used some quota
+  });
   events.addEventListener("reload", (event) => onReload(JSON.parse(event.data)));
 }
 
