@@ -127,6 +127,9 @@ def test_the_routes_table_is_apigw_routes(browser: WebDriver, served: tuple[str,
     screenshot(browser, "routes", tmp_path)
     browser.find_element(By.ID, "route-filter").send_keys("petId")
     wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr")) == 1, "the filter")
+    browser.find_element(By.CSS_SELECTOR, "#route-table tbody tr a.to-reference").click()  # its reference entry
+    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#operations-default-showPetById.is-open"), "the opened entry")
+    assert browser.execute_script("return !document.getElementById('reference').hidden")
 
 
 def test_a_request_shows_in_live_traffic_and_replays(
@@ -273,5 +276,39 @@ def test_the_stage_view_shows_variables_masked_and_the_quota_left(browser: WebDr
         wait_for(lambda: browser.find_element(By.CSS_SELECTOR, '#usage-plans tr[data-key="partner"] td:nth-child(6)')
                  .text == "6", "the quota left, after one more request")  # fmt: skip
         screenshot(browser, "stage", tmp_path)
+        browser.get("about:blank")
+        browser_log(browser)
+
+
+THROTTLED = """openapi: 3.0.3
+info: {title: throttled, version: "1"}
+x-gateway:
+  throttle: {rate: 1, burst: 2}
+paths:
+  /tiny:
+    get:
+      x-integration: {type: mock}
+      responses: {"200": {description: ok, content: {application/json: {example: {ok: true}}}}}
+"""
+
+
+def test_the_page_keeps_working_under_load_and_is_not_api_traffic(browser: WebDriver, tmp_path: Path) -> None:
+    spec = tmp_path / "throttled.yaml"
+    spec.write_text(THROTTLED)
+    with serve_process(str(spec), "--no-reload") as base:
+        open_view(browser, base, "traffic")
+        time.sleep(0.3)
+        statuses: list[int] = []
+        with httpx.Client(timeout=10) as client:  # a bounded burst: the API's bucket of 2 is soon empty
+            for _ in range(60):
+                statuses.append(client.get(f"{base}/tiny").status_code)
+        assert statuses.count(429) >= 50
+        wait_for(lambda: len(traffic_rows(browser)) >= 60, "the burst in live traffic")
+        for view in ("routes", "metrics", "stage", "reference"):  # the page's requests are never throttled
+            browser.find_element(By.CSS_SELECTOR, f'nav button[data-view="{view}"]').click()
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#swagger .opblock"), "the reference under throttle")
+        metrics = httpx.get(f"{base}/_apigw/metrics", timeout=10).text
+        assert 'resource="/tiny"' in metrics and "/_apigw" not in metrics  # the page's requests are not counted
+        assert severe_logs(browser) == []
         browser.get("about:blank")
         browser_log(browser)

@@ -74,10 +74,11 @@ function openReference(route) {
   if (!route.operationId) return;
   const deadline = Date.now() + 5000;
   const find = () => {
-    const target = document.querySelector(`[id$="-${CSS.escape(route.operationId)}"]`);
+    const target = document.querySelector(`.opblock[id$="-${CSS.escape(route.operationId)}"]`);
     if (target) {
+      const tag = target.id.slice("operations-".length, -(route.operationId.length + 1));
+      state.swagger.layoutActions.show(["operations", tag, route.operationId], true); // Swagger UI's own way to open it
       target.scrollIntoView();
-      if (!target.classList.contains("is-open")) target.querySelector(".opblock-summary")?.click();
     } else if (Date.now() < deadline) setTimeout(find, 100);
   };
   find();
