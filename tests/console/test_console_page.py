@@ -128,7 +128,8 @@ def test_the_routes_table_is_apigw_routes(browser: WebDriver, served: tuple[str,
     browser.find_element(By.ID, "route-filter").send_keys("petId")
     wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr")) == 1, "the filter")
     browser.find_element(By.CSS_SELECTOR, "#route-table tbody tr a.to-reference").click()  # its reference entry
-    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#operations-default-showPetById.is-open"), "the opened entry")
+    opened = "#operations-default-showPetById.is-open"
+    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, opened), "the opened entry")
     assert browser.execute_script("return !document.getElementById('reference').hidden")
 
 
