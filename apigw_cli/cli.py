@@ -310,6 +310,10 @@ def serve(
       apigw serve api.yaml --record traffic.jsonl
 
       apigw serve specs/petstore-mock.yaml --stateful --mock-state pets.sqlite
+
+      apigw serve specs/streaming.yaml   (then: curl -N localhost:3000/ticks)
+
+      apigw serve api.yaml --no-console   (no page at /_apigw/)
     """
     if workers > 1 and reload and reload_mode == "process":
         _exit_usage("--reload-mode process restarts one server process: use it without --workers")
