@@ -104,6 +104,7 @@ def serving_app(settings: Settings, output: ServerOutput) -> tuple[GatewayApp, R
         on_startup=on_startup,
         on_shutdown=shutdown,
         connection_limits=connection_limits(settings),
+        on_drain=state.console.close if state.console is not None else None,
     )
     return app, reloader
 

@@ -24,12 +24,14 @@ class GatewayApp:
         on_startup: Callable[[GatewayApp], Awaitable[None]] | None = None,
         on_shutdown: Callable[[], Awaitable[None]] | None = None,
         connection_limits: Any = None,
+        on_drain: Callable[[], None] | None = None,
     ):
         self.gateway = gateway  # the one reference a reload swaps
         self._max_body_bytes = max_body_bytes
         self._connection_limits = connection_limits  # connection.ConnectionLimits, for the server's protocol
         self._on_startup = on_startup
         self._on_shutdown = on_shutdown
+        self._on_drain = on_drain  # the server starts draining (connection.SHUTDOWN_KEY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -51,6 +53,8 @@ class GatewayApp:
                 state = scope.get("state")
                 if isinstance(state, dict) and self._connection_limits is not None:
                     state["apigw.connection_limits"] = self._connection_limits  # connection.LIMITS_KEY
+                if isinstance(state, dict) and self._on_drain is not None:
+                    state["apigw.on_shutdown"] = self._on_drain  # connection.SHUTDOWN_KEY
                 await self.gateway.startup()
                 if self._on_startup is not None:
                     await self._on_startup(self)

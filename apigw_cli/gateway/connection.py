@@ -25,6 +25,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: TID253 - imported by server code only
 
 LIMITS_KEY = "apigw.connection_limits"
+SHUTDOWN_KEY = "apigw.on_shutdown"  # called when the server starts its drain, before it waits
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class GatewayProtocol(HttpToolsProtocol):
         self._line_bytes = 0
         self._header_bytes = 0
         self._header_count = 0
+
+    def shutdown(self) -> None:
+        """The server is draining: endless streams that are the gateway's own (the console page's
+        events) end now, so that they do not hold the drain; requests in flight still finish."""
+        on_shutdown = self.app_state.get(SHUTDOWN_KEY)
+        if callable(on_shutdown):
+            on_shutdown()
+        super().shutdown()
 
     # the connection
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 DEFAULT_HISTORY = 200  # exchanges kept for the page
 _RELOADS_KEPT = 50
 _QUEUE_SIZE = 256  # events a slow page may fall behind by; past it, it misses some (it can refetch)
+END = b""  # what a page's queue gets when the server stops
 
 
 @dataclass(slots=True)
@@ -88,6 +89,7 @@ class ConsoleFeed:
     reloads: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_RELOADS_KEPT))
     _listeners: set[asyncio.Queue[bytes]] = field(default_factory=set)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    closed: bool = False
 
     def add_exchange(self, exchange: Captured) -> None:
         exchange.seq = next(self._numbers)
@@ -121,8 +123,20 @@ class ConsoleFeed:
 
     def listen(self) -> asyncio.Queue[bytes]:
         queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE_SIZE)
-        self._listeners.add(queue)
+        if self.closed:
+            queue.put_nowait(END)
+        else:
+            self._listeners.add(queue)
         return queue
+
+    def close(self) -> None:
+        """The server is stopping: every page's event stream ends (END), new ones at once."""
+        self.closed = True
+        for queue in list(self._listeners):
+            while queue.full():
+                queue.get_nowait()
+            queue.put_nowait(END)
+        self._listeners.clear()
 
     def forget(self, queue: asyncio.Queue[bytes]) -> None:
         self._listeners.discard(queue)

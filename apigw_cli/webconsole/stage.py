@@ -37,7 +37,7 @@ from apigw_cli.gateway.stages.throttle import quota_key
 from apigw_cli.gateway.stores.base import Store
 from apigw_cli.gateway.streaming import ResponseStream, StreamLimits, StreamOutcome
 from apigw_cli.record.format import REDACTED
-from apigw_cli.webconsole.feed import Captured, ConsoleFeed
+from apigw_cli.webconsole.feed import END, Captured, ConsoleFeed
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 _TYPES = {
@@ -250,9 +250,12 @@ class ConsoleStage:
             yield b"retry: 1000\n\n"
             for _ in range(1 << 62):  # bounded by the stream's limits
                 try:
-                    yield await asyncio.wait_for(queue.get(), _HEARTBEAT)
+                    event = await asyncio.wait_for(queue.get(), _HEARTBEAT)
                 except TimeoutError:
-                    yield b": still here\n\n"
+                    event = b": still here\n\n"
+                if event == END:
+                    return  # the server is stopping; the page reconnects to whatever comes next
+                yield event
 
         async def close(complete: bool) -> None:
             feed.forget(queue)
