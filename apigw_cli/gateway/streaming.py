@@ -97,14 +97,15 @@ class ResponseStream:
                 waiting: set[asyncio.Future[object]] = {step}  # type: ignore[arg-type]
                 if gone is not None:
                     waiting.add(gone)  # type: ignore[arg-type]
-                timeout = min(self.limits.idle_timeout, deadline - now)
+                remaining = deadline - now
+                timeout = min(self.limits.idle_timeout, remaining)
                 done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
                 if step not in done:
                     ended = (
                         "client disconnected"
                         if gone is not None and gone in done
                         else f"idle for {self.limits.idle_timeout:g} s"
-                        if time.perf_counter() < deadline
+                        if self.limits.idle_timeout < remaining  # the wait was for the idle timeout
                         else f"longer than the {self.limits.max_duration:g} s stream limit"
                     )
                     await self._stop(step)
