@@ -14,7 +14,12 @@ from typing import Any, cast
 
 from apigw_cli.gateway.compiling.cloudformation import handler_for, lambda_ref, service_of
 from apigw_cli.gateway.compiling.context import CompileContext
-from apigw_cli.gateway.compiling.integrations import PAYLOAD_VERSIONS, http_integration, python_integration
+from apigw_cli.gateway.compiling.integrations import (
+    PAYLOAD_VERSIONS,
+    http_integration,
+    python_integration,
+    stream_limits,
+)
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.http import HttpIntegration
 from apigw_cli.gateway.integrations.http_api_values import MappedValue
@@ -117,8 +122,7 @@ class AwsIntegrations:
                 f"responseTransferMode STREAM needs an HTTP_PROXY or AWS_PROXY integration, not {raw.get('type')}",
                 at.child("responseTransferMode"),
             )
-        settings = context.settings
-        stream = StreamLimits(settings.stream_idle_timeout, settings.stream_max_duration) if mode == "STREAM" else None
+        stream = stream_limits(context, True, at) if mode == "STREAM" else None  # the serve flags' limits
         site = AwsIntegrationSite(raw, at, template, route, float(timeout_ms) / 1000, stream)
         if "integrationSubtype" in raw:
             return self.service(site)

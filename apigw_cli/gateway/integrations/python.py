@@ -33,6 +33,7 @@ from apigw_cli.gateway.streaming import ResponseStream, StreamLimits
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit
 _END: Any = object()  # what a generator's step gives once it is exhausted
+STREAM_TYPE = "application/octet-stream"  # a streamed answer whose prelude names no Content-Type
 
 
 class PythonIntegration:
@@ -77,23 +78,22 @@ class PythonIntegration:
             self._handler, self._reference, event, exchange.request_id, self._executor, self._timeout, self.overrun
         )
         try:
-            if _streamed_body(result) is not None:
+            source = _streamed_body(result)
+            if source is not None:
                 if self.stream is None:
                     raise IntegrationError(
                         "handler returned a generator: set `stream: true` on its x-integration (or "
                         "responseTransferMode: STREAM) to stream it"
                     )
-                return await self._streamed(result, self.stream)
+                return await self._streamed(result, source, self.stream)
             return response_from_result(result, self._payload_version)
         except IntegrationError as exc:
             logger.error("handler %s: %s", self._reference, exc)
             raise
 
-    async def _streamed(self, result: Any, limits: StreamLimits) -> GatewayResponse:
+    async def _streamed(self, result: Any, source: Any, limits: StreamLimits) -> GatewayResponse:
         """The prelude (read within the integration's timeout when the generator yields it) and a
-        stream of the rest."""
-        source = _streamed_body(result)
-        assert source is not None
+        stream of the rest of `source`, the generator `result` is or holds."""
         steps = _GeneratorSteps(source, self._executor)
         prelude: Any = {k: v for k, v in result.items() if k != "body"} if isinstance(result, dict) else None
         first: Any = None
@@ -110,17 +110,15 @@ class PythonIntegration:
             if isinstance(first, dict) and "statusCode" in first:
                 prelude, first = first, None
         if prelude is None:
-            response = GatewayResponse(200, [("content-type", "application/octet-stream")])
+            response = GatewayResponse(200, [("content-type", STREAM_TYPE)])
         else:
-            response = response_from_result({**prelude, "body": None}, self._payload_version)
-            if not any(str(name).lower() == "content-type" for name, _ in _prelude_headers(prelude)):
-                response.set_header("content-type", "application/octet-stream")
+            response = response_from_result({**prelude, "body": None}, self._payload_version, STREAM_TYPE)
 
         async def chunks() -> AsyncIterator[bytes]:
-            if first is not None and first is not _END:
-                yield _chunk_bytes(first)
             if first is _END:
                 return
+            if first is not None:
+                yield _chunk_bytes(first)
             for _ in range(1 << 62):  # bounded by the stream's limits
                 item = await steps.next()
                 if item is _END:
@@ -131,8 +129,9 @@ class PythonIntegration:
         return response
 
 
-def response_from_result(result: Any, payload_version: str) -> GatewayResponse:
-    """Map a handler's return value to a response; IntegrationError when it is malformed."""
+def response_from_result(result: Any, payload_version: str, default_type: str = "application/json") -> GatewayResponse:
+    """Map a handler's return value to a response (`default_type` when it names no Content-Type);
+    IntegrationError when it is malformed."""
     if payload_version == "2.0" and not (isinstance(result, dict) and "statusCode" in result):
         # format 2.0's shortcut: any JSON value without statusCode is a 200 JSON body
         try:
@@ -184,7 +183,7 @@ def response_from_result(result: Any, payload_version: str) -> GatewayResponse:
             "(serialise it with json.dumps)"
         )
     if not any(name.lower() == "content-type" for name, _ in headers):
-        headers.append(("content-type", "application/json"))
+        headers.append(("content-type", default_type))
     return GatewayResponse(status, headers, raw)
 
 
@@ -200,12 +199,6 @@ def _streamed_body(result: Any) -> Any:
     if inspect.isgenerator(body) or inspect.isasyncgen(body):
         return body
     return None
-
-
-def _prelude_headers(prelude: dict[str, Any]) -> list[tuple[str, Any]]:
-    single = prelude.get("headers") or {}
-    multi = prelude.get("multiValueHeaders") or {}
-    return [*(single.items() if isinstance(single, dict) else ()), *(multi.items() if isinstance(multi, dict) else ())]
 
 
 def _chunk_bytes(item: Any) -> bytes:
