@@ -95,8 +95,7 @@ class GatewayApp:
 
 async def send_response(send: Send, response: GatewayResponse) -> None:
     """The answer as the pipeline framed it (gateway/framing.py: the length is the gateway's)."""
-    raw_headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
-    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    await send(_start(response))
     await send({"type": "http.response.body", "body": response.body})
 
 
@@ -106,8 +105,7 @@ async def send_streamed(send: Send, receive: Receive, request: GatewayRequest, r
     drops the connection and the client cannot take a cut body for a whole one."""
     stream = response.stream
     assert stream is not None
-    raw_headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
-    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    await send(_start(response))
     gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     source = request.body_source
     watcher = (
@@ -136,6 +134,12 @@ async def _watch_disconnect(receive: Receive, gone: asyncio.Future[None]) -> Non
             break
     if not gone.done():
         gone.set_result(None)
+
+
+def _start(response: GatewayResponse) -> dict[str, Any]:
+    """The `http.response.start` message of `response`: its status and its headers as bytes."""
+    headers = [(name.lower().encode("latin-1"), _header_bytes(value)) for name, value in response.headers]
+    return {"type": "http.response.start", "status": response.status, "headers": headers}
 
 
 def _header_bytes(value: Any) -> bytes:
