@@ -6,6 +6,7 @@ request; everything else uses rich, imported when first needed.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -62,12 +63,53 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 
 _STATUS_COLORS = {2: "32", 3: "36", 4: "33", 5: "31"}
+# access-log lines written within this many seconds of each other go out in one write
+ACCESS_LOG_BATCH_SECONDS = 0.02
+
+
+class BatchedLines:
+    """Lines for a stream, written together: inside an event loop, a line waits up to
+    ACCESS_LOG_BATCH_SECONDS for the others of its batch (one write and flush instead of one per
+    request); outside one, and at exit, it is written at once."""
+
+    def __init__(self, out: TextIO):
+        from asyncio import get_running_loop
+
+        self._running_loop = get_running_loop
+        self._out = out
+        self._pending: list[str] = []
+        self._scheduled = False
+        atexit.register(self.flush)
+
+    def write(self, line: str) -> None:
+        self._pending.append(line)
+        if self._scheduled:
+            return
+        try:
+            loop = self._running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._scheduled = True
+        loop.call_later(ACCESS_LOG_BATCH_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if not self._pending:
+            return
+        lines, self._pending = self._pending, []
+        try:
+            self._out.write("".join(lines))
+            self._out.flush()
+        except (OSError, ValueError):  # a closed or broken stream (the reader went away): the lines go
+            pass
 
 
 def access_log_sink(stream: TextIO | None = None, log_format: str = "text") -> AccessLogSink:
     """A sink writing one line per request: coloured text on a terminal, or JSON lines."""
     out = stream or sys.stderr
     color = _color_enabled(out)
+    batch = BatchedLines(out)
 
     def write_text(entry: AccessLogEntry) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(entry.request_time))
@@ -83,12 +125,10 @@ def access_log_sink(stream: TextIO | None = None, log_format: str = "text") -> A
         for note in entry.notes:
             if note != entry.error:
                 line += f"  [{note}]"
-        out.write(line + "\n")
-        out.flush()
+        batch.write(line + "\n")
 
     def write_json(entry: AccessLogEntry) -> None:
-        out.write(json.dumps(entry_fields(entry), separators=(",", ":")) + "\n")
-        out.flush()
+        batch.write(json.dumps(entry_fields(entry), separators=(",", ":")) + "\n")
 
     return write_json if log_format == "json" else write_text
 

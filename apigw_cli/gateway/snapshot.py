@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.operation import Operation
+from apigw_cli.gateway.request_ids import new_request_id
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route
 from apigw_cli.gateway.stages.stage import Handler
@@ -74,7 +74,7 @@ class Gateway:
         return tuple(route.operation for route in self.routes)
 
     async def handle(self, request: GatewayRequest) -> GatewayResponse:
-        exchange = Exchange(request=request, request_id=str(uuid.uuid4()), received_at=time.time())
+        exchange = Exchange(request=request, request_id=new_request_id(), received_at=time.time())
         response = await self.pipeline(exchange)
         response.headers.append(("x-amzn-requestid", exchange.request_id))
         return response

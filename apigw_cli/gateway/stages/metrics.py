@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.metrics import GatewayMetrics
@@ -10,6 +11,26 @@ from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.streaming import StreamOutcome
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# label sets whose metric children are kept (a method a client makes up is one more: beyond this,
+# children are looked up per request instead of held)
+MAX_CACHED_LABELS = 4096
+
+
+class _Children:
+    """The metric children of one label set, each looked up on its first use (a series appears once
+    counted): `labels()` takes a lock and checks the labels on every call."""
+
+    __slots__ = ("_labels", "_made")
+
+    def __init__(self, labels: tuple[str, ...]):
+        self._labels = labels
+        self._made: dict[Any, Any] = {}
+
+    def __call__(self, metric: Any) -> Any:
+        child = self._made.get(metric)
+        if child is None:
+            child = self._made[metric] = metric.labels(*self._labels)
+        return child
 
 
 class MetricsStage:
@@ -18,6 +39,16 @@ class MetricsStage:
         self._path = prefix.rstrip("/") + "/metrics"
         self._api = api
         self._deployment = deployment or "$default"  # the `stage` label, as the managed gateway names it
+        self._children: dict[tuple[str, str], _Children] = {}
+
+    def _for(self, method: str, resource: str) -> _Children:
+        key = (method, resource)
+        children = self._children.get(key)
+        if children is None:
+            children = _Children((self._api, self._deployment, method, resource))
+            if len(self._children) < MAX_CACHED_LABELS:
+                self._children[key] = children
+        return children
 
     async def __call__(self, exchange: Exchange, call_next: Handler) -> GatewayResponse:
         request = exchange.request
@@ -26,30 +57,30 @@ class MetricsStage:
         started = time.perf_counter()
         response = await call_next(exchange)
         operation = exchange.operation
-        labels = (self._api, self._deployment, request.method, operation.path if operation else "(none)")
         metrics = self._metrics
-        metrics.count.labels(*labels).inc()
+        child = self._for(request.method, operation.path if operation else "(none)")
+        child(metrics.count).inc()
         if 400 <= response.status < 500:
-            metrics.error_4xx.labels(*labels).inc()
+            child(metrics.error_4xx).inc()
         elif response.status >= 500:
-            metrics.error_5xx.labels(*labels).inc()
+            child(metrics.error_5xx).inc()
         if response.response_type in ("THROTTLED", "QUOTA_EXCEEDED"):
-            metrics.throttled.labels(*labels).inc()
+            child(metrics.throttled).inc()
         if exchange.cache == "hit":
-            metrics.cache_hit.labels(*labels).inc()
+            child(metrics.cache_hit).inc()
         elif exchange.cache == "miss":
-            metrics.cache_miss.labels(*labels).inc()
+            child(metrics.cache_miss).inc()
         if exchange.integration_latency is not None:
-            metrics.integration_latency.labels(*labels).observe(exchange.integration_latency)
+            child(metrics.integration_latency).observe(exchange.integration_latency)
         stream = response.stream
         if stream is None:
-            metrics.latency.labels(*labels).observe(time.perf_counter() - started)
+            child(metrics.latency).observe(time.perf_counter() - started)
             return response
 
         def finished(outcome: StreamOutcome) -> None:  # a streamed response's latency is to its last byte
-            metrics.latency.labels(*labels).observe(outcome.ended_at - started)
+            child(metrics.latency).observe(outcome.ended_at - started)
             if outcome.first_byte_at is not None:
-                metrics.first_byte_latency.labels(*labels).observe(outcome.first_byte_at - started)
+                child(metrics.first_byte_latency).observe(outcome.first_byte_at - started)
 
         stream.on_finish(finished)
         return response
