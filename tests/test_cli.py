@@ -138,7 +138,7 @@ def test_spec_is_discovered_in_the_working_folder(tmp_path: Path, monkeypatch: p
         (["invoke", "users", "-s", USERAPI], "path 'users' must start with '/'"),
         (
             ["invoke", "/users", "-s", USERAPI, "--validate-responses", "loud"],
-            "Invalid value for '--validate-responses': Value error, 'loud' is not one of 'off', 'warn', 'strict'",
+            "Invalid value for '--validate-responses': 'loud' is not one of 'off', 'warn', 'strict'",
         ),
     ],
 )

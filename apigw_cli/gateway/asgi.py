@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from starlette.types import Receive, Scope, Send
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.exchange import BodySource, GatewayRequest, GatewayResponse
 from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.streaming import StreamAborted
+
+if TYPE_CHECKING:
+    from starlette.types import Receive, Scope, Send
 
 
 class GatewayApp:
