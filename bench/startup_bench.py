@@ -6,6 +6,8 @@ Usage: python bench/startup_bench.py [--rounds 10] [--redocly /tmp/peers/node_mo
 
 Method: every round runs each command once, in turn, so drift on a shared machine hits all rows
 alike; the table gives medians and the ratio to the row's reference from the same rounds.
+apigw_cli is byte-compiled first, as `pip install` does, and PYTHONDONTWRITEBYTECODE is dropped:
+with it set (as on these machines) and an editable install, every start compiles ~150 modules.
 Redocly comes from ../shared/bench/lint_peers.sh's install (/tmp/peers); without it the lint row
 says so. Nothing but local processes is started; no network is used.
 """
@@ -62,6 +64,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=8, help="modules listed per command in the import table")
     args = parser.parse_args()
     env = {**os.environ, **QUIET_ENV, "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "apigw_cli")], check=True, env=env)
     apigw = apigw_command()
     rows: dict[str, list[str]] = {
         "python -c pass": [sys.executable, "-c", "pass"],

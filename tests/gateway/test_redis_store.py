@@ -155,3 +155,45 @@ def test_authorizer_answers_are_shared_through_redis(tmp_path: Path, redis_serve
         assert httpx.get(f"{b}/guarded", headers={"authorization": "t1"}).status_code == 200
         # each gateway imported its own copy of auth.py: the second never called its authorizer
         assert (httpx.get(f"{a}/calls").json(), httpx.get(f"{b}/calls").json()) == ({"n": 1}, {"n": 0})
+
+
+ONE_TRIP_SPEC = """
+openapi: 3.0.3
+info: {title: one trip, version: "1"}
+x-integration: {type: mock}
+x-gateway:
+  throttle: {rate: 1000, burst: 1000}
+  apiKeys: [{name: k, value: key-1}]
+  usagePlans: [{name: plan, keys: [k], throttle: {rate: 1000, burst: 1000}, quota: {limit: 3, period: DAY}}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: x-api-key}
+paths:
+  /metered:
+    get:
+      security: [{key: []}]
+      x-throttle: {rate: 1000, burst: 1000}
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_an_api_key_with_three_buckets_and_a_quota_costs_one_round_trip(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    """The API's, the route's and the key's buckets and the key's quota counter: one script call a
+    request (it was a script and a MULTI); the quota counts every request the buckets let through."""
+    import redis
+
+    spec = write(tmp_path, "api.yaml", ONE_TRIP_SPEC)
+    client = redis.Redis.from_url(redis_server.url)
+    client.config_resetstat()
+    with running_server(gateway_on(spec, redis_server.url, ManualClock())) as url:
+        codes = [httpx.get(f"{url}/metered", headers={"x-api-key": "key-1"}).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    stats = client.info("commandstats")
+    scripts = stats.get("cmdstat_evalsha", {"calls": 0, "failed_calls": 0})
+    assert scripts["calls"] - scripts.get("failed_calls", 0) == 5  # a first call may find the script unloaded
+    assert "cmdstat_multi" not in stats and "cmdstat_exec" not in stats
+    quota_keys = [key for key in client.scan_iter("apigw:*quota*")]
+    assert [int(client.get(key) or 0) for key in quota_keys] == [5]  # every request counted, as before
+    client.close()

@@ -57,20 +57,24 @@ class ThrottleStage:
             buckets.append((f"{self._namespace}:route:{operation.route_key}", route))
         if key is not None and key.plan is not None and key.plan.throttle is not None:
             buckets.append((f"{self._namespace}:key:{key.name}", key.plan.throttle))
-        failed, wait = await self._store.take_tokens([(n, t.rate, t.burst) for n, t in buckets], now)
+        quota = (key.name, key.plan.quota) if key is not None and key.plan and key.plan.quota else None
+        counter = None
+        if quota is not None:
+            period, ends = quota[1].window(now)
+            counter = (quota_key(self._namespace, quota[0], period), ends)
+        # the buckets and the quota's counter in one step: one round trip to Redis, not two
+        failed, wait, used = await self._store.take_tokens_and_count(
+            [(n, t.rate, t.burst) for n, t in buckets], counter, now
+        )
         if failed >= 0:
             name, throttle = buckets[failed]
             exchange.error = f"throttled by {name.split(':', 1)[1]} ({throttle})"
             retry = str(max(1, math.ceil(wait))) if math.isfinite(wait) else "60"
             return gateway_error("THROTTLED", headers=[("retry-after", retry)])
-        if key is not None and key.plan is not None and key.plan.quota is not None:
-            quota = key.plan.quota
-            period, ends = quota.window(now)
-            used = await self._store.count(quota_key(self._namespace, key.name, period), ends, now)
-            if used > quota.limit:
-                exchange.error = f"quota of key {key.name} used up ({quota})"
-                retry = str(max(1, math.ceil(ends - now)))
-                return gateway_error("QUOTA_EXCEEDED", headers=[("retry-after", retry)])
+        if quota is not None and counter is not None and used > quota[1].limit:
+            exchange.error = f"quota of key {quota[0]} used up ({quota[1]})"
+            retry = str(max(1, math.ceil(counter[1] - now)))
+            return gateway_error("QUOTA_EXCEEDED", headers=[("retry-after", retry)])
         return await call_next(exchange)
 
 

@@ -15,6 +15,13 @@ class Store(Protocol):
         (-1, 0) when taken, else (index of the first empty bucket, seconds until it has one)."""
         ...
 
+    async def take_tokens_and_count(
+        self, buckets: Sequence[tuple[str, float, int]], counter: tuple[str, float] | None, now: float
+    ) -> tuple[int, float, int]:
+        """take_tokens, then, when every token was taken, count on `counter` (key, expires_at), in one
+        step (one round trip to a shared store): (failed, wait, the counter's new value or 0)."""
+        ...
+
     async def count(self, key: str, expires_at: float, now: float) -> int:
         """Add one to the counter `key` (forgotten after `expires_at`) and return its new value."""
         ...

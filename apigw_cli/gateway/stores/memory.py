@@ -35,6 +35,14 @@ class MemoryStore:
             self._buckets[key] = (level - 1, now)
         return -1, 0.0
 
+    async def take_tokens_and_count(
+        self, buckets: Sequence[tuple[str, float, int]], counter: tuple[str, float] | None, now: float
+    ) -> tuple[int, float, int]:
+        failed, wait = await self.take_tokens(buckets, now)  # neither awaits anything: one step
+        if failed >= 0 or counter is None:
+            return failed, wait, 0
+        return failed, wait, await self.count(counter[0], counter[1], now)
+
     async def count(self, key: str, expires_at: float, now: float) -> int:
         count, expires = self._counters.get(key, (0, expires_at))
         if expires < now:

@@ -1,7 +1,8 @@
 """A store in Redis, so several workers (and hosts) enforce one limit and share one cache.
 
-Each operation is one round trip and atomic on the server: the token bucket is a Lua script,
-the counter INCR + EXPIRE in one MULTI, the cache GET / SET PX. Connections come from a bounded
+Each operation is one round trip and atomic on the server: the token buckets are a Lua script
+(with the quota's counter, when a request has one, in the same script), the counter INCR + EXPIRE
+in one MULTI, the cache GET / SET PX. Connections come from a bounded
 pool that a burst of requests waits on (redis-py's default pool raises at once when all its
 connections are busy, which looked like an outage). Only a real outage (refused or reset, or no
 answer within the deadline) applies the failure policy: `open` lets the request through (logged
@@ -24,28 +25,40 @@ from apigw_cli.gateway.stores.base import CachedResponse
 
 logger = logging.getLogger("apigw")
 
-# KEYS: the buckets; ARGV: now, then rate and burst of each bucket. All or none: returns
-# {-1, "0"} when a token was taken from each, else {index (0-based) of the first empty one, wait}.
+# KEYS: the buckets, then maybe a counter; ARGV: now, the counter's lifetime in seconds (0: no
+# counter), then rate and burst of each bucket. All or none: returns {-1, "0", count} when a token
+# was taken from each (count: the counter's new value, 0 without one), else {index (0-based) of the
+# first empty one, wait, 0}.
 _TAKE_TOKENS = """
 local now = tonumber(ARGV[1])
+local counter_ttl = tonumber(ARGV[2])
+local buckets = #KEYS
+if counter_ttl > 0 then buckets = buckets - 1 end
 local levels = {}
 local failed, wait = -1, 0
-for i, key in ipairs(KEYS) do
-  local rate, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+for i = 1, buckets do
+  local key = KEYS[i]
+  local rate, burst = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
   local bucket = redis.call('HMGET', key, 'tokens', 'at')
   local tokens = tonumber(bucket[1]) or burst
   local at = tonumber(bucket[2]) or now
   levels[i] = math.min(burst, tokens + math.max(0, now - at) * rate)
   if failed < 0 and levels[i] < 1 then failed, wait = i - 1, (1 - levels[i]) / rate end
 end
-for i, key in ipairs(KEYS) do
-  local rate, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+for i = 1, buckets do
+  local key = KEYS[i]
+  local rate, burst = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
   local level = levels[i]
   if failed < 0 then level = level - 1 end
   redis.call('HSET', key, 'tokens', tostring(level), 'at', tostring(now))
   redis.call('PEXPIRE', key, math.ceil(burst / rate * 1000) + 1000)
 end
-return {failed, tostring(wait)}
+local count = 0
+if failed < 0 and counter_ttl > 0 then
+  count = redis.call('INCR', KEYS[#KEYS])
+  redis.call('EXPIRE', KEYS[#KEYS], counter_ttl)
+end
+return {failed, tostring(wait), count}
 """
 
 
@@ -106,15 +119,26 @@ class RedisStore:
             )
 
     async def take_tokens(self, buckets: Sequence[tuple[str, float, int]], now: float) -> tuple[int, float]:
-        args: list[float] = [now]
+        failed, wait, _ = await self.take_tokens_and_count(buckets, None, now)
+        return failed, wait
+
+    async def take_tokens_and_count(
+        self, buckets: Sequence[tuple[str, float, int]], counter: tuple[str, float] | None, now: float
+    ) -> tuple[int, float, int]:
+        keys = [self._prefix + key for key, _, _ in buckets]
+        # the counter's lifetime relative to the gateway's clock, which tests move; Redis's own stays real
+        ttl = 0 if counter is None else max(1, math.ceil(counter[1] - now))
+        if counter is not None:
+            keys.append(self._prefix + counter[0])
+        args: list[float] = [now, ttl]
         for _, rate, burst in buckets:
             args += [rate, burst]
         try:
-            failed, wait = await self._script(keys=[self._prefix + key for key, _, _ in buckets], args=args)
+            failed, wait, count = await self._script(keys=keys, args=args)
         except Exception as exc:
-            self._failed("throttle", exc)
-            return -1, 0.0
-        return int(failed), float(wait.decode() if isinstance(wait, bytes) else wait)
+            self._failed("throttle" if counter is None else "throttle+quota", exc)
+            return -1, 0.0, 0
+        return int(failed), float(wait.decode() if isinstance(wait, bytes) else wait), int(count)
 
     async def count(self, key: str, expires_at: float, now: float) -> int:
         try:
