@@ -12,11 +12,12 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from rich.console import Console
 
     from apigw_cli.config import Settings

@@ -6,14 +6,17 @@ the one-line summary at start-up."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.integrations.unavailable import UnavailableIntegration
-from apigw_cli.gateway.routes import Route
-from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.stages.lambda_authorizer import UnavailableAuthorizer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from apigw_cli.gateway.routes import Route
+    from apigw_cli.gateway.snapshot import Gateway
 
 # what apigw does with each of the managed gateway's extensions
 EXTENSIONS: dict[str, tuple[str, str]] = {

@@ -6,12 +6,15 @@ import asyncio
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from apigw_cli.config import Settings
 from apigw_cli.errors import ConfigError
 from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.inprocess import send_request
+
+if TYPE_CHECKING:
+    from apigw_cli.config import Settings
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ Handler files are relative to the map file, so it can live outside the spec's fo
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apigw_cli.errors import SpecError
 from apigw_cli.spec.document import display_path, parse_file_shown
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def read_lambda_map(path: Path) -> tuple[tuple[str, str], ...]:

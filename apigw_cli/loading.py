@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from apigw_cli.config import Settings
+from typing import TYPE_CHECKING
+
 from apigw_cli.gateway.compiling import compile_gateway
-from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.stages.access_log import AccessLogSink
-from apigw_cli.gateway.state import GatewayState
 from apigw_cli.lambda_map import read_lambda_map
 from apigw_cli.spec.document import SpecDocument, load_spec
+
+if TYPE_CHECKING:
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.snapshot import Gateway
+    from apigw_cli.gateway.stages.access_log import AccessLogSink
+    from apigw_cli.gateway.state import GatewayState
 
 
 def build_gateway(

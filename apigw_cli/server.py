@@ -9,18 +9,21 @@ import ctypes
 import os
 import signal
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.config import Settings
 from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.reload import Reloader, ReloadReporter, ReloadResult
-from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.websocket.api import MAX_MESSAGE_BYTES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.snapshot import Gateway
+    from apigw_cli.gateway.stages.access_log import AccessLogSink
 
 SETTINGS_VARIABLE = "APIGW_SERVE_SETTINGS"  # how worker processes get the serve settings
 WORKER_FACTORY = "apigw_cli.workers:create_app"  # what uvicorn imports in each worker process

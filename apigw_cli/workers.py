@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from apigw_cli import console
 from apigw_cli.config import Settings
-from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.server import SETTINGS_VARIABLE, ServerOutput, serving_app
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.asgi import GatewayApp
 
 
 def console_output(settings: Settings) -> ServerOutput:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from apigw_cli.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 DEFAULT_PORT = 8080
 

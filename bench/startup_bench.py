@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,10 +36,14 @@ def apigw_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "apigw_cli"]
 
 
-def wall(command: list[str], env: dict[str, str]) -> float:
+def wall(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def import_table(command: list[str], env: dict[str, str], top: int) -> list[tuple[str, float]]:
@@ -78,16 +83,20 @@ def main() -> None:
     for command in rows.values():  # warm the page cache and .pyc files
         wall(command, env)
     times: dict[str, list[float]] = {name: [] for name in rows}
+    cpu: dict[str, list[float]] = {name: [] for name in rows}
     for _ in range(args.rounds):
         for name, command in rows.items():
-            times[name].append(wall(command, env))
+            elapsed, used = wall(command, env)
+            times[name].append(elapsed)
+            cpu[name].append(used)
     median = {name: statistics.median(values) for name, values in times.items()}
 
     def cell(name: str) -> str:
         values = times[name]
-        return f"{median[name]:.3f} s ({min(values):.3f}-{max(values):.3f})"
+        return f"{median[name]:.3f} s ({min(values):.3f}-{max(values):.3f}; CPU {statistics.median(cpu[name]):.3f} s)"
 
-    print(f"{args.rounds} rounds, medians (min-max), {os.cpu_count()} cores, {sys.executable}\n")
+    print(f"{args.rounds} rounds, wall medians (min-max; median CPU seconds, user + system), {os.cpu_count()} cores,")
+    print(f"{sys.executable}\n")
     print("| command | apigw | reference | ratio | goal |\n|---|---:|---:|---:|---:|")
     print(f"| `apigw --help` | {cell('apigw --help')} | python -c pass {cell('python -c pass')} | "
           f"{median['apigw --help'] / median['python -c pass']:.1f}x | |")  # fmt: skip

@@ -24,15 +24,18 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from apigw_cli.export.openapi30 import METHODS, down_convert
 from apigw_cli.gateway.deployment import ACCOUNT_ID, REGION
 from apigw_cli.spec.bundle import bundle
-from apigw_cli.spec.document import SpecDocument
 from apigw_cli.spec.pointer import format_pointer
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from apigw_cli.spec.document import SpecDocument
 
 Target = Literal["aws-rest", "aws-http"]
 OWN_EXTENSIONS = ("x-integration", "x-gateway", "x-throttle", "x-cache")

@@ -6,15 +6,17 @@ swaps it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.exchange import BodySource, GatewayRequest, GatewayResponse
-from apigw_cli.gateway.snapshot import Gateway
 from apigw_cli.gateway.streaming import StreamAborted
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from starlette.types import Receive, Scope, Send
+
+    from apigw_cli.gateway.snapshot import Gateway
 
 
 class GatewayApp:

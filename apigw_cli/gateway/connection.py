@@ -17,12 +17,14 @@ top: only server code imports it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: TID253 - imported by server code only
+
+if TYPE_CHECKING:
+    import asyncio
 
 LIMITS_KEY = "apigw.connection_limits"
 SHUTDOWN_KEY = "apigw.on_shutdown"  # called when the server starts its drain, before it waits

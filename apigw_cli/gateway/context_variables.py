@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, Deployment
-from apigw_cli.gateway.exchange import Exchange
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange
 
 
 def request_time(epoch: float) -> str:

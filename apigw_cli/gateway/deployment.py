@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.limits import Throttle
-from apigw_cli.spec.document import Location, SpecDocument
+if TYPE_CHECKING:
+    from apigw_cli.gateway.limits import Throttle
+    from apigw_cli.spec.document import Location, SpecDocument
 
 ACCOUNT_ID = "123456789012"
 API_ID = "apigwlocal"

@@ -3,16 +3,19 @@ per-request state the stages share (the `Exchange`), each field typed and set by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
 
 from apigw_cli.errors import RequestTooLarge
-from apigw_cli.gateway.iam.credentials import IamCredential
-from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.principal import ApiKey, AuthorizerGrant, VerifiedJwt
-from apigw_cli.gateway.streaming import ResponseStream
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+    from apigw_cli.gateway.iam.credentials import IamCredential
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.principal import ApiKey, AuthorizerGrant, VerifiedJwt
+    from apigw_cli.gateway.streaming import ResponseStream
 
 CacheOutcome = Literal["hit", "miss"]
 

@@ -5,11 +5,12 @@ and the tests use. One exchange costs ~50 µs this way, ~200 µs through httpx's
 from __future__ import annotations
 
 import asyncio
-from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import MutableMapping, Sequence
+
     from starlette.types import ASGIApp
 
 

@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import fnmatch
 import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, NotRequired, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
 from apigw_cli.gateway.context_variables import domain, identity, request_time, resource_id
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, REGION, Deployment
-from apigw_cli.gateway.exchange import Exchange
+
+if TYPE_CHECKING:
+    import concurrent.futures
+    from collections.abc import Callable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.exchange import Exchange
 
 logger = logging.getLogger("apigw")
 # a 1.0 event's identity keys, as recorded on AWS (apiKey / apiKeyId join them when a key was presented)
@@ -299,7 +302,7 @@ def event_v1(exchange: Exchange, deployment: Deployment) -> LambdaEventV1:
     host, prefix = domain(exchange)
     key = exchange.api_key
     known = identity(exchange)
-    event_identity = cast(IdentityV1, {name: known[name] for name in _EVENT_IDENTITY_KEYS})
+    event_identity = cast("IdentityV1", {name: known[name] for name in _EVENT_IDENTITY_KEYS})
     if key is not None:
         event_identity["apiKey"] = key.value
         event_identity["apiKeyId"] = key.name
@@ -412,4 +415,4 @@ def event_v2(exchange: Exchange, deployment: Deployment) -> LambdaEventV2:
     event["isBase64Encoded"] = is_base64
     if deployment.stage_variables:
         event["stageVariables"] = dict(deployment.stage_variables)
-    return cast(LambdaEventV2, event)
+    return cast("LambdaEventV2", event)

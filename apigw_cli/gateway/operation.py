@@ -4,14 +4,17 @@ Plain data: the integration and the policies compiled for it live with the stage
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from apigw_cli.gateway.validation.body import MediaSpec
-from apigw_cli.gateway.validation.params import ParameterSpec
-from apigw_cli.gateway.validation.schema import SchemaValidator
 from apigw_cli.spec.walk import DEFAULT_ROUTE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from apigw_cli.gateway.validation.body import MediaSpec
+    from apigw_cli.gateway.validation.params import ParameterSpec
+    from apigw_cli.gateway.validation.schema import SchemaValidator
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,19 +7,13 @@ answers the managed gateway's 500 JSON (and is logged) instead of dropping the c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apigw_cli.config import Settings
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.framing import FramingStage
-from apigw_cli.gateway.iam.credentials import IamConfig
-from apigw_cli.gateway.limits import Throttle
-from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.route_table import route_table
-from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route, column
 from apigw_cli.gateway.stages.access_log import AccessLogSink, AccessLogStage
 from apigw_cli.gateway.stages.admin import AdminGuardStage, AdminStage
@@ -38,14 +32,24 @@ from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, LambdaA
 from apigw_cli.gateway.stages.metrics import MetricsStage
 from apigw_cli.gateway.stages.record import RecordStage, secret_headers
 from apigw_cli.gateway.stages.route import RouteStage
-from apigw_cli.gateway.stages.stage import Handler, Stage
 from apigw_cli.gateway.stages.throttle import ThrottleStage
 from apigw_cli.gateway.stages.validate_request import RequestValidationStage
 from apigw_cli.gateway.stages.validate_response import ResponseValidationStage
-from apigw_cli.gateway.state import GatewayState
-from apigw_cli.gateway.websocket.api import WebSocketApi
 from apigw_cli.gateway.websocket.management import ConnectionsApiStage
-from apigw_cli.spec.flavour import Flavour
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.iam.credentials import IamConfig
+    from apigw_cli.gateway.limits import Throttle
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.router import Router
+    from apigw_cli.gateway.stages.stage import Handler, Stage
+    from apigw_cli.gateway.state import GatewayState
+    from apigw_cli.gateway.websocket.api import WebSocketApi
+    from apigw_cli.spec.flavour import Flavour
 
 
 @dataclass(frozen=True)

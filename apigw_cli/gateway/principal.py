@@ -5,9 +5,10 @@ the cache keeps callers apart by it, Lambda events and the record carry it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.limits import Quota, Throttle
+if TYPE_CHECKING:
+    from apigw_cli.gateway.limits import Quota, Throttle
 
 
 @dataclass(frozen=True, slots=True)

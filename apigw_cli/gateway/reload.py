@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from apigw_cli.errors import ApigwError
-from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.integrations.handlers import forget_project_modules
-from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.validation.schema import SchemaValidator
 from apigw_cli.spec.document import Stamp, file_stamp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from apigw_cli.gateway.asgi import GatewayApp
+    from apigw_cli.gateway.snapshot import Gateway
+    from apigw_cli.gateway.validation.schema import SchemaValidator
 
 RETIRE_TIMEOUT = 60.0  # seconds a replaced snapshot may take to finish its requests
 STALE_CHECK_MS = 500  # how often the watched files are compared with their stamps, besides the watcher

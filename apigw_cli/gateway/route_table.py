@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from apigw_cli.gateway.routes import Route
     from apigw_cli.gateway.websocket.api import WebSocketApi
 

@@ -4,12 +4,14 @@ templated ones (`/users/me` before `/users/{id}`), and a greedy `{proxy+}` takes
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import unquote
 
 from apigw_cli.spec.walk import ANY, DEFAULT_ROUTE, TEMPLATE_PARAMETER
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 T = TypeVar("T")
 

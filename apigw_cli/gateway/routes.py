@@ -5,19 +5,22 @@ start-up notices and reload diffs read them whole."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mapped import MappedIntegration
 from apigw_cli.gateway.integrations.unavailable import UnavailableIntegration
-from apigw_cli.gateway.limits import Throttle
-from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.stages.cache import CachePolicy
-from apigw_cli.gateway.stages.credentials import CredentialRequirement
-from apigw_cli.gateway.stages.jwt import JwtRequirement
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from apigw_cli.gateway.integrations.base import Integration
+    from apigw_cli.gateway.limits import Throttle
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.stages.cache import CachePolicy
+    from apigw_cli.gateway.stages.credentials import CredentialRequirement
+    from apigw_cli.gateway.stages.jwt import JwtRequirement
 
 T = TypeVar("T")
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
-from apigw_cli.gateway.integrations.backend_client import BackendClient
-from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.request_ids import new_request_id
-from apigw_cli.gateway.router import Router
-from apigw_cli.gateway.routes import Route
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.websocket.api import WebSocketApi
-from apigw_cli.spec.document import Stamp
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from apigw_cli.gateway.integrations.backend_client import BackendClient
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.router import Router
+    from apigw_cli.gateway.routes import Route
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.websocket.api import WebSocketApi
+    from apigw_cli.spec.document import Stamp
 
 
 class InFlight:

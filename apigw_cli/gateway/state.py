@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from apigw_cli.gateway.clock import Clock, SystemClock
-from apigw_cli.gateway.stores.base import Store
 from apigw_cli.gateway.stores.memory import MemoryStore
 from apigw_cli.gateway.stores.mock_state import MemoryMockState, MockState
 from apigw_cli.gateway.websocket.connections import ConnectionDirectory, MemoryDirectory
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.metrics import GatewayMetrics
+    from apigw_cli.gateway.stores.base import Store
     from apigw_cli.record.writer import RecordWriter
     from apigw_cli.webconsole.feed import ConsoleFeed
 

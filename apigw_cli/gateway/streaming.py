@@ -15,8 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
 logger = logging.getLogger("apigw")
 DEFAULT_IDLE_TIMEOUT = 300.0  # seconds: the managed gateway's idle timeout for regional streams

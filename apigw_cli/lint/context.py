@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import SpecError
-from apigw_cli.lint.findings import Severity
-from apigw_cli.spec.document import Location, RefProblem, SpecDocument
 from apigw_cli.spec.walk import (
     SCHEMA_LISTS,
     SCHEMA_MAPS,
@@ -17,6 +14,12 @@ from apigw_cli.spec.walk import (
     operation_parameters,
     operations,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from apigw_cli.lint.findings import Severity
+    from apigw_cli.spec.document import Location, RefProblem, SpecDocument
 
 OperationRef = OperationSite  # what rules call an operation of the spec
 _SCHEMA_MAPS = frozenset(SCHEMA_MAPS)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from apigw_cli.spec.pointer import Pointer, format_pointer
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SeverityName = Literal["error", "warn", "info"]  # as --fail-on takes them
 

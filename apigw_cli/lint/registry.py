@@ -8,10 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from apigw_cli.lint.findings import Severity
-
 if TYPE_CHECKING:
     from apigw_cli.lint.context import LintContext, Problem
+    from apigw_cli.lint.findings import Severity
 
 RuleFunction = Callable[["LintContext"], Iterator["Problem"]]
 

@@ -4,15 +4,18 @@ drop what config and `x-apigw-ignore` silence, and locate what is left."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apigw_cli.errors import SpecError
-from apigw_cli.lint.config import LintConfig
 from apigw_cli.lint.context import LintContext, Problem
 from apigw_cli.lint.findings import Finding, Severity, SpecReport
 from apigw_cli.lint.rules import all_rules
 from apigw_cli.spec.document import RefProblem, display_path, load_spec
-from apigw_cli.spec.pointer import Pointer
 from apigw_cli.spec.positions import locate_all
+
+if TYPE_CHECKING:
+    from apigw_cli.lint.config import LintConfig
+    from apigw_cli.spec.pointer import Pointer
 
 SERVE_RULE = "serve-compile"
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _BRANCHING = ("OneOfNotValid", "AnyOf")
 _CHOICES = ("Enum", "Constant")

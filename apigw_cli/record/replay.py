@@ -9,11 +9,8 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.config import Settings
-from apigw_cli.gateway.inprocess import Answer
 from apigw_cli.record.diff import Difference, compare_bodies, header_ignored
 from apigw_cli.record.format import HOP_BY_HOP_HEADERS, REDACTED, decode_body
 from apigw_cli.record.pacing import Pacer
@@ -24,6 +21,12 @@ from apigw_cli.record.senders import HttpSender, InProcessSender, Sender
 from apigw_cli.record.sources import InputFormat, count_exchanges, detect_format, read_exchanges
 from apigw_cli.record.tally import Outcome, ReplayResults
 from apigw_cli.record.ws_replay import InProcessOpener, Opener, SocketOpener, recorded_connections, replay_connections
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.inprocess import Answer
 
 # given how many exchanges there are (None: unknown), a progress display and its advance callback
 Progress = Callable[[int | None], AbstractContextManager[Callable[[], None] | None]]

@@ -6,12 +6,14 @@ only asked whether this response fits that operation."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import ConfigError
-from apigw_cli.gateway.inprocess import Answer
 from apigw_cli.gateway.router import Match
-from apigw_cli.gateway.snapshot import Gateway
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.inprocess import Answer
+    from apigw_cli.gateway.snapshot import Gateway
 
 _HOST = "http://apigw.replay"
 

@@ -4,10 +4,12 @@ running server."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.gateway.inprocess import Answer, send_request
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.asgi import GatewayApp
 
 
 class Sender(Protocol):

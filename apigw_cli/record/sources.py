@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from apigw_cli.errors import RecordError
 from apigw_cli.record.format import HOP_BY_HOP_HEADERS
 from apigw_cli.record.reader import read_records
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 logger = logging.getLogger("apigw")
 

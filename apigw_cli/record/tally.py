@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from apigw_cli.record.diff import Difference
+if TYPE_CHECKING:
+    from apigw_cli.record.diff import Difference
 
 KEEP_DETAILS = 1000  # mismatches and errors whose differences are kept for the report
 _FLOOR_MS = 0.001

@@ -5,11 +5,14 @@ the line being written."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from apigw_cli.record.format import RecordLine, WebSocketLine
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from apigw_cli.record.format import RecordLine, WebSocketLine
 
 
 class RecordWriter:

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from apigw_cli.gateway.asgi import GatewayApp
 from apigw_cli.record.diff import Difference, compare_bodies
 from apigw_cli.record.format import REDACTED, decode_body
 from apigw_cli.record.tally import Outcome, ReplayResults
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, MutableMapping
+
+    from apigw_cli.gateway.asgi import GatewayApp
 
 # not replayed from a recorded handshake: the client makes its own
 _HANDSHAKE_HEADERS = frozenset(

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.pointer import format_pointer
+
+if TYPE_CHECKING:
+    from apigw_cli.spec.document import Location, SpecDocument
 
 _LITERAL_KEYS = frozenset({"example", "enum", "const", "default"})
 _SCHEMA_CHILDREN = frozenset(

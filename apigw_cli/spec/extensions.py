@@ -4,10 +4,12 @@ extension object against it: lint reports every mismatch, serve refuses the firs
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # the JSON Schemas apigw publishes (`apigw schema`); a plain path, as importlib.resources costs
 # ~15 ms of imports, which every `apigw invoke` would pay

@@ -7,10 +7,12 @@ the extensions only HTTP API exports carry (`x-amazon-apigateway-importexport-ve
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from apigw_cli.spec.document import SpecDocument
 from apigw_cli.spec.walk import DEFAULT_ROUTE, operations
+
+if TYPE_CHECKING:
+    from apigw_cli.spec.document import SpecDocument
 
 Flavour = Literal["rest", "http", "plain"]
 AWS_PREFIX = "x-amazon-apigateway-"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apigw_cli.spec.pointer import Pointer
 from apigw_cli.spec.positions import locate_all
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from apigw_cli.spec.pointer import Pointer
 
 
 def locate(path: Path, pointer: Pointer) -> tuple[int, int] | None:

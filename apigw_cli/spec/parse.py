@@ -7,10 +7,12 @@ re-reads a file to find the line of a node only when an error needs it.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from apigw_cli.errors import SpecError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _make_loader() -> type:

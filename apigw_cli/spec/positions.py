@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.spec.pointer import Pointer
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from apigw_cli.spec.pointer import Pointer
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
 # everything up to the next bracket that is not inside a string

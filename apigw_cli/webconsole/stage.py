@@ -20,24 +20,27 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.clock import Clock
-from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.metrics import GatewayMetrics
-from apigw_cli.gateway.stages.api_key import ApiKeys
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stages.throttle import quota_key
-from apigw_cli.gateway.stores.base import Store
 from apigw_cli.gateway.streaming import ResponseStream, StreamLimits, StreamOutcome
 from apigw_cli.record.format import REDACTED
 from apigw_cli.webconsole.feed import END, Captured, ConsoleFeed
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable, Sequence
+
+    from apigw_cli.gateway.clock import Clock
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.metrics import GatewayMetrics
+    from apigw_cli.gateway.stages.api_key import ApiKeys
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.stores.base import Store
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 _TYPES = {

@@ -6,15 +6,18 @@ names. What they do per request is in stages/jwt.py and stages/lambda_authorizer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apigw_cli.gateway.compiling.cloudformation import handler_for, lambda_ref
-from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.stages.jwt import JwtAuthorizer, load_jwks_text
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
-from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.walk import security_of, security_schemes
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from apigw_cli.gateway.compiling.context import CompileContext
+    from apigw_cli.spec.document import Location, SpecDocument
 
 AuthorizerT = TypeVar("AuthorizerT")
 LAMBDA_AUTHORIZER_TYPES = ("token", "request")

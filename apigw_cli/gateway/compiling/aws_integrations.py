@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from apigw_cli.gateway.compiling.cloudformation import handler_for, lambda_ref, service_of
-from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.integrations import (
     PAYLOAD_VERSIONS,
     http_integration,
@@ -45,9 +44,12 @@ from apigw_cli.gateway.mapping.parameters import (
 from apigw_cli.gateway.mapping.request import RequestMapping
 from apigw_cli.gateway.mapping.responses import IntegrationResponse, IntegrationResponses
 from apigw_cli.gateway.mapping.templates import PASSTHROUGH_BEHAVIORS, compile_templates
-from apigw_cli.gateway.streaming import StreamLimits
-from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import greedy_parameters, template_parameters
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.compiling.context import CompileContext
+    from apigw_cli.gateway.streaming import StreamLimits
+    from apigw_cli.spec.document import Location
 
 INTEGRATION_KEY = "x-amazon-apigateway-integration"
 
@@ -314,7 +316,7 @@ class AwsIntegrations:
             raise self.context.error(
                 f"contentHandling {value!r} is not one of: {', '.join(CONTENT_HANDLINGS)}", at.child("contentHandling")
             )
-        return cast(ContentHandling, value)
+        return cast("ContentHandling", value)
 
 
 def _aws_proxy(integrations: AwsIntegrations, site: AwsIntegrationSite) -> Integration:

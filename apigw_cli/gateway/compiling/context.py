@@ -4,12 +4,10 @@ outlives snapshots, and start-up notices."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.config import Settings
 from apigw_cli.errors import ConfigError, SpecError
 from apigw_cli.gateway.compiling.deployment import choose_deployment
 from apigw_cli.gateway.deployment import Deployment
@@ -18,8 +16,13 @@ from apigw_cli.gateway.integrations.handlers import HandlerLoader
 from apigw_cli.gateway.integrations.http import DEFAULT_MAX_RESPONSE_BYTES
 from apigw_cli.gateway.state import GatewayState
 from apigw_cli.gateway.validation.schema import SchemaCompiler
-from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.flavour import Flavour, detect_flavour
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from apigw_cli.config import Settings
+    from apigw_cli.spec.document import Location, SpecDocument
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.operation import Example, RequestBodySpec, ResponseMedia, ResponseSpec
 from apigw_cli.gateway.validation.body import FormField, MediaSpec, body_kind, media_type_of
 from apigw_cli.gateway.validation.params import ParameterSpec, deref, shape_of
-from apigw_cli.gateway.validation.schema import Direction
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import PARAMETER_LOCATIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from apigw_cli.gateway.compiling.context import CompileContext
+    from apigw_cli.gateway.validation.schema import Direction
 
 RawParameters = dict[tuple[str, str], tuple[dict[str, Any], Location]]  # (name, in) -> (parameter, where)
 

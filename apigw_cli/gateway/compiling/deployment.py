@@ -4,12 +4,14 @@ what is chosen)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import SpecError
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.stages.throttle import read_throttle
-from apigw_cli.spec.document import SpecDocument
+
+if TYPE_CHECKING:
+    from apigw_cli.spec.document import SpecDocument
 
 
 def choose_deployment(document: SpecDocument, wanted: str | None) -> Deployment:

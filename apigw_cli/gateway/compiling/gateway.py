@@ -3,11 +3,9 @@ contract, integration and policies into a `Route`, build the route table and the
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from apigw_cli.config import Settings
 from apigw_cli.coverage import coverage_summary, operation_coverage
 from apigw_cli.gateway.compiling.authorizers import (
     cognito_schemes,
@@ -23,7 +21,6 @@ from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
 from apigw_cli.gateway.compiling.websocket import read_websocket
 from apigw_cli.gateway.digest import content_digest
 from apigw_cli.gateway.iam.credentials import read_iam, sigv4_schemes, uses_iam
-from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.stateful_mock import StatefulMockIntegration
 from apigw_cli.gateway.operation import Operation
@@ -31,7 +28,6 @@ from apigw_cli.gateway.pipeline import PipelineParts, build_pipeline
 from apigw_cli.gateway.router import Router
 from apigw_cli.gateway.routes import Route
 from apigw_cli.gateway.snapshot import Gateway
-from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.stages.api_key import read_api_keys, requires_api_key
 from apigw_cli.gateway.stages.cache import read_cache
 from apigw_cli.gateway.stages.cors import read_cors
@@ -40,8 +36,6 @@ from apigw_cli.gateway.stages.gateway_responses import read_gateway_responses
 from apigw_cli.gateway.stages.jwt import JwtRequirement
 from apigw_cli.gateway.stages.lambda_authorizer import UnavailableAuthorizer
 from apigw_cli.gateway.stages.throttle import api_throttle, read_throttle
-from apigw_cli.gateway.state import GatewayState
-from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.extensions import extension_errors
 from apigw_cli.spec.walk import (
     TEMPLATE_PARAMETER,
@@ -52,6 +46,15 @@ from apigw_cli.spec.walk import (
     security_of,
 )
 from apigw_cli.spec.walk import raise_problem as raising
+
+if TYPE_CHECKING:
+    import re
+
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.integrations.base import Integration
+    from apigw_cli.gateway.stages.access_log import AccessLogSink
+    from apigw_cli.gateway.state import GatewayState
+    from apigw_cli.spec.document import Location, SpecDocument
 
 
 def compile_gateway(

@@ -6,18 +6,20 @@ an http backend) are here too."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.integrations.base import Integration
 from apigw_cli.gateway.integrations.http import HttpIntegration, UrlTemplate
 from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT, PythonIntegration
-from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters
-from apigw_cli.gateway.mapping.parameters import RequestParameters
 from apigw_cli.gateway.streaming import StreamLimits
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import template_parameters
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters
+    from apigw_cli.gateway.mapping.parameters import RequestParameters
 
 Located = tuple[Any, Location]
 # (context, the x-integration mapping, where it stands, the operation's path template) -> integration

@@ -4,15 +4,17 @@ it with. Each family is read once per snapshot, whichever of its operations come
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts
 from apigw_cli.gateway.compiling.swagger2 import Swagger2Contracts
-from apigw_cli.gateway.integrations.mock import MockIntegration
 from apigw_cli.gateway.integrations.stateful_mock import IdKind, MockFamily, StatefulMockIntegration, key_text, new_id
 from apigw_cli.gateway.validation.params import deref
-from apigw_cli.spec.document import Location
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.compiling.context import CompileContext
+    from apigw_cli.gateway.integrations.mock import MockIntegration
+    from apigw_cli.spec.document import Location
 
 
 def stateful_mock(context: CompileContext, template: str, fallback: MockIntegration) -> StatefulMockIntegration:

@@ -4,14 +4,16 @@ served under each type of `produces`, and non-body parameters carry their schema
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.compiling.contracts import OpenAPI3Contracts, RawParameters
 from apigw_cli.gateway.operation import Example, RequestBodySpec
 from apigw_cli.gateway.validation.body import MediaSpec, media_type_of
-from apigw_cli.gateway.validation.params import ParameterSpec
-from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import PARAMETER_LOCATIONS
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.validation.params import ParameterSpec
+    from apigw_cli.spec.document import Location
 
 # keywords a 2.0 non-body parameter shares with JSON Schema
 _SCHEMA_KEYWORDS = (

@@ -5,12 +5,10 @@ declares them), route responses, the $connect authorizer and the timeouts."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.compiling.context import CompileContext
 from apigw_cli.gateway.compiling.integrations import positive_seconds
 from apigw_cli.gateway.integrations.python import DEFAULT_TIMEOUT
-from apigw_cli.gateway.stages.access_log import AccessLogSink
 from apigw_cli.gateway.stages.record import secret_headers
 from apigw_cli.gateway.websocket.api import (
     CONNECT,
@@ -25,7 +23,11 @@ from apigw_cli.gateway.websocket.api import (
 )
 from apigw_cli.gateway.websocket.integrations import HttpWsIntegration, MockWsIntegration, PythonWsIntegration
 from apigw_cli.gateway.websocket.observe import WsObserver
-from apigw_cli.spec.document import Location
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.compiling.context import CompileContext
+    from apigw_cli.gateway.stages.access_log import AccessLogSink
+    from apigw_cli.spec.document import Location
 
 ROUTE_KEYS = ("type", "handler", "timeout", "status", "body", "url", "routeResponse", "authorizer")
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import SpecError
 from apigw_cli.spec.document import Location, SpecDocument, parse_file_shown
 from apigw_cli.spec.walk import security_of, security_schemes
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DEFAULT_REGION = "us-east-1"
 

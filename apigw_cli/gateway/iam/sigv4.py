@@ -23,9 +23,11 @@ import time
 from calendar import timegm
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from apigw_cli.gateway.iam.credentials import IamCredential
+if TYPE_CHECKING:
+    from apigw_cli.gateway.iam.credentials import IamCredential
 
 logger = logging.getLogger("apigw")
 ALGORITHM = "AWS4-HMAC-SHA256"

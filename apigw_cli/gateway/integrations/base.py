@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 
 
 class Integration(Protocol):

@@ -15,14 +15,16 @@ import itertools
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import ConfigError
 from apigw_cli.spec.document import Stamp, file_stamp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
 
 LOCAL_MARKER = "APIGW_LOCAL"  # set to "1" so handler code can tell it runs under apigw
 _generation = itertools.count(1)

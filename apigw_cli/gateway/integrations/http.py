@@ -13,20 +13,23 @@ shares.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout, RequestTooLarge
 from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayRequest, GatewayResponse
-from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.mapping.http_api import HttpApiRequestParameters, HttpApiResponseParameters, OutgoingRequest
 from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters
 from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.gateway.streaming import ResponseStream, StreamLimits
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable
+
+    from apigw_cli.gateway.integrations.backend_client import BackendClient
 
 HOP_BY_HOP = frozenset(
     {

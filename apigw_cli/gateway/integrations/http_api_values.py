@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway import json_text
 from apigw_cli.gateway.context_variables import context_value, context_variables
-from apigw_cli.gateway.deployment import Deployment
-from apigw_cli.gateway.exchange import Exchange
 from apigw_cli.gateway.json_paths import NOTHING, evaluate
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.exchange import Exchange
 
 _REFERENCE = re.compile(
     r"\$\{(?P<braced>[^}]+)\}|\$(?P<bare>(?:request\.(?:header|querystring|path|multivalueheader|multivaluequerystring)"

@@ -4,10 +4,13 @@ the status, static headers and, when its template is static, the body."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.exchange import GatewayResponse
+if TYPE_CHECKING:
+    import re
+
+    from apigw_cli.gateway.exchange import GatewayResponse
 
 
 @dataclass(frozen=True, slots=True)

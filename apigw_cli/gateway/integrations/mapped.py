@@ -19,9 +19,7 @@ import json
 import logging
 import re
 import traceback
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from apigw_cli.errors import IntegrationTimeout
@@ -31,9 +29,14 @@ from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.http import HttpIntegration, forwarded_headers
 from apigw_cli.gateway.lambda_runtime import run_handler
 from apigw_cli.gateway.mapping.parameters import BackendAnswer
-from apigw_cli.gateway.mapping.request import IntegrationRequest, RequestMapping
-from apigw_cli.gateway.mapping.responses import IntegrationResponses
 from apigw_cli.gateway.mapping.scope import MappingScope
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.mapping.request import IntegrationRequest, RequestMapping
+    from apigw_cli.gateway.mapping.responses import IntegrationResponses
 
 logger = logging.getLogger("apigw")
 _STATUS_CODE = re.compile(r'"?statusCode"?\s*:\s*"?(\d{3})')

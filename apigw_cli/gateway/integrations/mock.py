@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
@@ -22,6 +21,9 @@ from apigw_cli.gateway.integrations.mock_data import generate
 from apigw_cli.gateway.integrations.negotiation import negotiate
 from apigw_cli.gateway.integrations.xml_render import render_xml
 from apigw_cli.gateway.operation import ResponseMedia, ResponseSpec, declared_response
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ optional properties and empty arrays once a schema is being generated inside its
 from __future__ import annotations
 
 import math
-import random
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.integrations.pattern_text import text_for_pattern
+
+if TYPE_CHECKING:
+    import random
 
 _FORMATS: dict[str, Any] = {
     "date-time": "2024-01-01T00:00:00Z",

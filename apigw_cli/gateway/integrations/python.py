@@ -16,19 +16,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.lambda_runtime import Overrun, call_handler, event_v1, event_v2
 from apigw_cli.gateway.streaming import ResponseStream, StreamLimits
+
+if TYPE_CHECKING:
+    import concurrent.futures
+    from collections.abc import AsyncIterator, Callable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.deployment import Deployment
 
 logger = logging.getLogger("apigw")
 DEFAULT_TIMEOUT = 29.0  # seconds, the managed gateway's integration limit

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import IntegrationError
-from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.integrations.http_api_values import MappedValue
 from apigw_cli.gateway.lambda_runtime import call_handler
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.integrations.http_api_values import MappedValue
 
 logger = logging.getLogger("apigw")
 

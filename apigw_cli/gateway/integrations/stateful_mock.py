@@ -16,15 +16,17 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from apigw_cli.gateway import json_text
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.integrations.mock import MockIntegration, parse_prefer
-from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.stores.mock_state import MockState
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.stores.mock_state import MockState
 
 IdKind = Literal["integer", "uuid", "string"]
 

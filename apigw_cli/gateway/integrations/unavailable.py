@@ -4,9 +4,12 @@ a Lambda with no local handler mapped (502) and AWS service integrations (501)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 
 
 @dataclass(frozen=True, slots=True)

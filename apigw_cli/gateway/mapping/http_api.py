@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from apigw_cli.gateway import json_text
-from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.integrations.http_api_values import MappedValue
 from apigw_cli.gateway.json_paths import NOTHING, evaluate
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.deployment import Deployment
 
 Action = Literal["overwrite", "append", "remove"]
 _KEY = re.compile(r"^(overwrite|append|remove):(header\.(.+)|querystring\.(.+)|path|statuscode)$")

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.exchange import GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.mapping.content import ContentHandling, ConversionFailed, convert_request
 from apigw_cli.gateway.mapping.parameters import IntegrationRequestParts, RequestParameters, apply_request_override
-from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.gateway.mapping.templates import (
     DEFAULT_MEDIA_TYPE,
     MappingTemplates,
@@ -26,6 +25,10 @@ from apigw_cli.gateway.mapping.templates import (
 )
 from apigw_cli.gateway.vtl.errors import TemplateRenderError
 from apigw_cli.gateway.vtl.variables import BodyNotJson
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import GatewayResponse
+    from apigw_cli.gateway.mapping.scope import MappingScope
 
 logger = logging.getLogger("apigw")
 

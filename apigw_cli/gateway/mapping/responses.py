@@ -11,16 +11,20 @@ mapping and no default output mapping configured").
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from apigw_cli.gateway.exchange import GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.mapping.content import ContentHandling, ConversionFailed, convert_response
-from apigw_cli.gateway.mapping.parameters import BackendAnswer, MappingSource
-from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.gateway.mapping.templates import DEFAULT_MEDIA_TYPE, MappingTemplates, template_failure
 from apigw_cli.gateway.vtl.java import java_text
+
+if TYPE_CHECKING:
+    import re
+
+    from apigw_cli.gateway.mapping.parameters import BackendAnswer, MappingSource
+    from apigw_cli.gateway.mapping.scope import MappingScope
 
 logger = logging.getLogger("apigw")
 

@@ -4,12 +4,14 @@ a request template sets is seen by what comes after), and the stage."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.context_variables import context_variables
-from apigw_cli.gateway.deployment import Deployment
-from apigw_cli.gateway.exchange import Exchange
-from apigw_cli.gateway.vtl.variables import Params
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.exchange import Exchange
+    from apigw_cli.gateway.vtl.variables import Params
 
 
 class MappingScope:

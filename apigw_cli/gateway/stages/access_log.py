@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.streaming import StreamOutcome
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.streaming import StreamOutcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,14 @@ everything under the prefix needs it (`Authorization: Bearer TOKEN`, or the cons
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error, json_response
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.stores.mock_state import MockState
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.stores.mock_state import MockState
 
 
 class AdminStage:

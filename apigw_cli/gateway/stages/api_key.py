@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import SpecError
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.limits import Quota
 from apigw_cli.gateway.principal import ApiKey, UsagePlan
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stages.throttle import read_throttle
 from apigw_cli.spec.document import Location, SpecDocument, display_path, parse_file_shown
 from apigw_cli.spec.walk import security_of, security_schemes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
 
 API_KEY_HEADER = "x-api-key"
 

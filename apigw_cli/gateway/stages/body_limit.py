@@ -4,10 +4,14 @@ bodies whole), or when a later stage reading the body runs past it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from apigw_cli.errors import RequestTooLarge
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.stages.stage import Handler
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
 
 
 class BodyLimitStage:

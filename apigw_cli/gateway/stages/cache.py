@@ -6,15 +6,18 @@ exchange's `cache` field, and the `X-Cache` header the client sees."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.stores.base import CachedResponse, Store
-from apigw_cli.spec.document import Location, SpecDocument
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.clock import Clock
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.spec.document import Location, SpecDocument
 
 CACHE_HEADER = "x-cache"
 DEFAULT_CACHE_TTL = 300  # seconds, as the managed gateway

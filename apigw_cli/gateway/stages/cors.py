@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.spec.document import SpecDocument
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.spec.document import SpecDocument
 
 
 @dataclass(frozen=True, slots=True)

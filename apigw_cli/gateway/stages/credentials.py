@@ -11,17 +11,20 @@ present here, and that stage decides on it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.stages.api_key import is_api_key_scheme
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.params import parse_cookies
-from apigw_cli.spec.document import SpecDocument
 from apigw_cli.spec.walk import security_of, security_schemes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.spec.document import SpecDocument
 
 Where = Literal["authorization", "header", "query", "cookie", "verified"]
 

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.deployment import Deployment
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.mapping.parameters import MappingSource, MappingSyntaxError, request_source
 from apigw_cli.gateway.mapping.scope import MappingScope
 from apigw_cli.gateway.mapping.templates import MappingTemplates, compile_templates, template_failure
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.spec.document import SpecDocument
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.spec.document import SpecDocument
 
 logger = logging.getLogger("apigw")
 KEY = "x-amazon-apigateway-gateway-responses"

@@ -3,9 +3,13 @@ HTTP_API_ANSWERS): their statuses and messages, no x-amzn-ErrorType, an `apigw-r
 
 from __future__ import annotations
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+from typing import TYPE_CHECKING
+
 from apigw_cli.gateway.gateway_errors import as_http_api
-from apigw_cli.gateway.stages.stage import Handler
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
 
 
 class HttpApiErrorsStage:

@@ -14,16 +14,20 @@ checks it:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from apigw_cli.config import IamMode
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, Deployment
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.iam.credentials import IamConfig, IamCredential
 from apigw_cli.gateway.iam.policy import INVOKE, RequestFacts, evaluate, statements
 from apigw_cli.gateway.iam.sigv4 import SignatureRejected, SignedRequest, has_signature, verify
-from apigw_cli.gateway.stages.stage import Handler
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.config import IamMode
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.iam.credentials import IamConfig, IamCredential
+    from apigw_cli.gateway.stages.stage import Handler
 
 
 class IamGate:

@@ -4,12 +4,16 @@ managed gateway's answers (502 bad response, 504 timeout)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.integrations.base import Integration
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.integrations.base import Integration
 
 
 class IntegrationStage:

@@ -13,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import TokenRejected
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.principal import VerifiedJwt
-from apigw_cli.gateway.stages.stage import Handler
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
 
 LEEWAY_SECONDS = 30
 _REFRESH_INTERVAL = 60.0  # at most one JWKS refresh a minute for unknown key ids

@@ -11,23 +11,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import AuthorizerFailed
-from apigw_cli.gateway.clock import Clock
 from apigw_cli.gateway.context_variables import context_value, context_variables
-from apigw_cli.gateway.deployment import Deployment
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.iam.policy import covers
 from apigw_cli.gateway.lambda_runtime import event_v1, method_arn, run_handler
 from apigw_cli.gateway.principal import AuthorizerGrant
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.stores.base import Store
+
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable, Sequence
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.clock import Clock
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.stores.base import Store
 
 logger = logging.getLogger("apigw")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.metrics import GatewayMetrics
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.streaming import StreamOutcome
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.metrics import GatewayMetrics
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.streaming import StreamOutcome
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # label sets whose metric children are kept (a method a client makes up is one more: beyond this,

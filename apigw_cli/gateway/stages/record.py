@@ -5,14 +5,17 @@ they can be replayed), which turns off streaming them to backends."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from apigw_cli.config import Settings
 from apigw_cli.errors import RequestTooLarge
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.streaming import StreamOutcome
 from apigw_cli.record.format import DEFAULT_SECRET_HEADERS, RecordedBody, encode_body, headers_of, iso_time
-from apigw_cli.record.writer import RecordWriter
+
+if TYPE_CHECKING:
+    from apigw_cli.config import Settings
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.streaming import StreamOutcome
+    from apigw_cli.record.writer import RecordWriter
 
 
 def secret_headers(settings: Settings) -> frozenset[str] | None:

@@ -14,14 +14,17 @@ it came, and no backend can resolve it into another one."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.operation import Operation
 from apigw_cli.gateway.router import Match, MethodNotAllowed, Router
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.spec.flavour import Flavour
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.spec.flavour import Flavour
 
 
 class RouteStage:

@@ -6,16 +6,19 @@ bucket maths lives in each store (one Python function, one Lua script), checked 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.gateway.clock import Clock
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
 from apigw_cli.gateway.limits import DEFAULT_BURST, DEFAULT_RATE, Throttle
-from apigw_cli.gateway.stages.stage import Handler
-from apigw_cli.gateway.stores.base import Store
-from apigw_cli.spec.document import Location, SpecDocument
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.clock import Clock
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.stores.base import Store
+    from apigw_cli.spec.document import Location, SpecDocument
 
 
 def read_throttle(document: SpecDocument, raw: Any, at: Location) -> Throttle:

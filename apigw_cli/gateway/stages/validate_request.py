@@ -11,13 +11,11 @@ the access log."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway import json_text
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import ResponseType, gateway_error
-from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import NOT_CHECKED, BodyParseError, media_type_of, parse_body, select_media
 from apigw_cli.gateway.validation.params import (
     Missing,
@@ -28,6 +26,10 @@ from apigw_cli.gateway.validation.params import (
     parse_single,
 )
 from apigw_cli.gateway.validation.schema import FieldError
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.stages.stage import Handler
 
 
 class RequestValidationStage:

@@ -4,13 +4,16 @@ response header, `strict` answers 502 instead; an undeclared status is a mismatc
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from apigw_cli.config import ResponseValidation
-from apigw_cli.gateway.exchange import Exchange, GatewayResponse
 from apigw_cli.gateway.gateway_errors import gateway_error
-from apigw_cli.gateway.operation import Operation
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.validation.body import NOT_CHECKED, BodyParseError, media_type_of, parse_body, select_media
+
+if TYPE_CHECKING:
+    from apigw_cli.config import ResponseValidation
+    from apigw_cli.gateway.exchange import Exchange, GatewayResponse
+    from apigw_cli.gateway.operation import Operation
+    from apigw_cli.gateway.stages.stage import Handler
 
 logger = logging.getLogger("apigw")
 MISMATCH_HEADER = "x-apigw-response-mismatch"

@@ -4,9 +4,12 @@ operation runs to its end without interleaving."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from apigw_cli.gateway.stores.base import CachedResponse
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.gateway.stores.base import CachedResponse
 
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 MAX_VALUES = 100_000  # authorizer answers and the like, oldest out first

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import sqlite3
+    from pathlib import Path
 
 Seeds = Callable[[], list[tuple[str, Any]]]  # (id, resource) pairs a new collection starts with
 

@@ -16,12 +16,15 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apigw_cli.config import RedisFailure
 from apigw_cli.errors import StoreUnavailable
 from apigw_cli.gateway.stores.base import CachedResponse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from apigw_cli.config import RedisFailure
 
 logger = logging.getLogger("apigw")
 

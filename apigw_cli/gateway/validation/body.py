@@ -4,14 +4,17 @@ multipart forms read field by field with their `encoding`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote_plus
 
 from apigw_cli.gateway import json_text
 from apigw_cli.gateway.validation.params import ValueShape, coerce
-from apigw_cli.gateway.validation.schema import SchemaValidator
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from apigw_cli.gateway.validation.schema import SchemaValidator
 
 BodyKind = Literal["json", "form", "multipart", "text", "other"]
 

@@ -3,12 +3,14 @@ and coerce them from strings to the types their schema asks for, ready to valida
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from apigw_cli.gateway import json_text
 from apigw_cli.gateway.validation.schema import FieldError, SchemaValidator
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ParamLocation = Literal["path", "query", "header", "cookie"]
 Missing = object()

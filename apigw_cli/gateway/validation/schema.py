@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from apigw_cli.spec.document import Location, SpecDocument
 from apigw_cli.spec.walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUES
+
+if TYPE_CHECKING:
+    from apigw_cli.spec.document import Location, SpecDocument
 
 Direction = Literal["request", "response"]
 

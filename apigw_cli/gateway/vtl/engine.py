@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import airspeed  # noqa: TID253 - this module is imported lazily, by the template compiler
 from airspeed import operators as velocity  # noqa: TID253
 
 from apigw_cli.gateway.vtl.errors import TemplateRenderError, TemplateSyntaxError
 from apigw_cli.gateway.vtl.java import TemplateObject, bean_property, java_text, methods_of
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 FOREACH_LIMIT = 1000
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 
 class TemplateObject:

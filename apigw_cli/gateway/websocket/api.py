@@ -5,16 +5,19 @@ Nothing here reads the spec; compiling/websocket.py does, once."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from apigw_cli.gateway.clock import Clock
-from apigw_cli.gateway.deployment import Deployment
 from apigw_cli.gateway.stages.jwt import JwtAuthorizer
 from apigw_cli.gateway.stages.lambda_authorizer import LambdaAuthorizer, UnavailableAuthorizer
-from apigw_cli.gateway.websocket.connections import ConnectionDirectory
-from apigw_cli.gateway.websocket.observe import WsObserver
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from apigw_cli.gateway.clock import Clock
+    from apigw_cli.gateway.deployment import Deployment
+    from apigw_cli.gateway.websocket.connections import ConnectionDirectory
+    from apigw_cli.gateway.websocket.observe import WsObserver
 
 CONNECT, DISCONNECT, DEFAULT = "$connect", "$disconnect", "$default"
 RESERVED_ROUTES = (CONNECT, DISCONNECT, DEFAULT)

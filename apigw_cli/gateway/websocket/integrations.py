@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.errors import IntegrationError, IntegrationTimeout
-from apigw_cli.gateway.integrations.backend_client import BackendClient
 from apigw_cli.gateway.lambda_runtime import Overrun, call_handler
 from apigw_cli.gateway.websocket.api import WsAnswer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from apigw_cli.gateway.integrations.backend_client import BackendClient
 
 
 class PythonWsIntegration:

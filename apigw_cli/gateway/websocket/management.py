@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from apigw_cli.gateway.exchange import Exchange, GatewayResponse
-from apigw_cli.gateway.stages.iam import IamGate
-from apigw_cli.gateway.stages.stage import Handler
 from apigw_cli.gateway.websocket.api import MAX_MESSAGE_BYTES
-from apigw_cli.gateway.websocket.connections import ConnectionDirectory, ConnectionRecord
+
+if TYPE_CHECKING:
+    from apigw_cli.gateway.stages.iam import IamGate
+    from apigw_cli.gateway.stages.stage import Handler
+    from apigw_cli.gateway.websocket.connections import ConnectionDirectory, ConnectionRecord
 
 MANAGE_CONNECTIONS = "execute-api:ManageConnections"
 

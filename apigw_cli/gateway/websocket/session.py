@@ -19,7 +19,6 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -44,6 +43,8 @@ from apigw_cli.gateway.websocket.events import (
 from apigw_cli.gateway.websocket.observe import WsEvent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.types import Receive, Scope, Send
 
     from apigw_cli.gateway.snapshot import Gateway

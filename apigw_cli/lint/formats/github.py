@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from apigw_cli.lint.findings import Severity, SpecReport
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARN: "warning", Severity.INFO: "notice"}
 

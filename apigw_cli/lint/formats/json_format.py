@@ -8,10 +8,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from apigw_cli.lint.findings import SpecReport
 from apigw_cli.lint.formats.summary import counts
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.lint.findings import SpecReport
 
 
 def render(reports: Sequence[SpecReport], color: bool) -> str:

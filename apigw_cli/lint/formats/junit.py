@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from apigw_cli.lint.findings import SpecReport
 from apigw_cli.lint.formats.summary import where
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from apigw_cli.lint.findings import SpecReport
 
 
 def render(reports: Sequence[SpecReport], color: bool) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from apigw_cli.lint.findings import Finding, Severity, SpecReport
 from apigw_cli.lint.formats.summary import counts, where
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _STYLES = {Severity.ERROR: "red", Severity.WARN: "yellow", Severity.INFO: "blue"}
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from apigw_cli.lint.findings import Severity, SpecReport
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def counts(reports: Sequence[SpecReport]) -> dict[str, int]:

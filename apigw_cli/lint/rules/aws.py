@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.compiling.aws_integrations import AWS_TYPES, INTEGRATION_KEY
 from apigw_cli.gateway.compiling.cloudformation import LambdaRef, lambda_ref, service_of
 from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
-from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import security_schemes
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from apigw_cli.spec.document import Location
 
 _AUTHORIZER_TYPES = ("token", "request", "cognito_user_pools", "jwt")
 

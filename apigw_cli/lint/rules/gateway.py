@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from apigw_cli.gateway.integrations.handlers import handler_problem
@@ -14,6 +13,9 @@ from apigw_cli.lint.registry import rule
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.extensions import extension_errors
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER, template_parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _extension_sites(ctx: LintContext) -> Iterator[tuple[str, Any, Location]]:

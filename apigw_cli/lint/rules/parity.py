@@ -5,14 +5,17 @@ by default; style rules (`style=True`) only in the `all` rule set or when config
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.lint.context import LintContext, Problem, as_map
 from apigw_cli.lint.findings import Severity
 from apigw_cli.lint.registry import rule
-from apigw_cli.spec.document import Location
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from apigw_cli.spec.document import Location
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigw_cli.gateway.validation.schema import Direction
 from apigw_cli.lint.context import LintContext, Problem, as_map
@@ -16,6 +15,9 @@ from apigw_cli.lint.registry import rule
 from apigw_cli.lint.schema_errors import schema_findings
 from apigw_cli.spec.document import Location
 from apigw_cli.spec.walk import TEMPLATE_PARAMETER, template_parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _MAX_SCHEMA_FINDINGS = 25
 _COMPONENT_KINDS = ("schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks")
