@@ -111,9 +111,13 @@ def access_log_sink(stream: TextIO | None = None, log_format: str = "text") -> A
     out = stream or sys.stderr
     color = _color_enabled(out)
     batch = BatchedLines(out)
+    last_second, stamp = -1, ""  # the second last formatted, and its text (strftime costs ~2 µs)
 
     def write_text(entry: AccessLogEntry) -> None:
-        stamp = time.strftime("%H:%M:%S", time.localtime(entry.request_time))
+        nonlocal last_second, stamp
+        if int(entry.request_time) != last_second:
+            last_second = int(entry.request_time)
+            stamp = time.strftime("%H:%M:%S", time.localtime(last_second))
         status = str(entry.status)
         if color:
             status = f"\x1b[{_STATUS_COLORS.get(entry.status // 100, '0')}m{status}\x1b[0m"

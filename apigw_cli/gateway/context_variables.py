@@ -18,9 +18,16 @@ if TYPE_CHECKING:
     from apigw_cli.gateway.exchange import Exchange
 
 
+_last_time: tuple[int, str] = (-1, "")  # the second last formatted: requests come many a second
+
+
 def request_time(epoch: float) -> str:
     """CLF time (dd/MMM/yyyy:HH:mm:ss +0000), as `$context.requestTime` and events carry it."""
-    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
+    global _last_time
+    second = int(epoch)
+    if second != _last_time[0]:
+        _last_time = (second, time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second)))
+    return _last_time[1]
 
 
 def resource_id(path_template: str) -> str:
