@@ -46,7 +46,7 @@ NEVER = {
 }
 DENIED = {
     "help": NEVER | {"rich", "asyncio", "yaml", "yaml_rs", "jsonschema_rs", "aiohttp", "apigw_cli.gateway"},
-    "lint": NEVER | {"aiohttp"},
+    "lint": NEVER | {"aiohttp", "rich"},  # its report is plain text with ANSI colours
     "invoke": NEVER | {"aiohttp"},  # the spec's operations are python handlers and mocks
 }
 COMMANDS = {
