@@ -24,10 +24,6 @@ class Store(Protocol):
         step (one round trip to a shared store): (failed, wait, the counter's new value or 0)."""
         ...
 
-    async def count(self, key: str, expires_at: float, now: float) -> int:
-        """Add one to the counter `key` (forgotten after `expires_at`) and return its new value."""
-        ...
-
     async def counted(self, key: str, now: float) -> int:
         """The counter `key` as it stands, without adding to it (0 when unknown or expired)."""
         ...

@@ -44,9 +44,9 @@ class MemoryStore:
         failed, wait = await self.take_tokens(buckets, now)  # neither awaits anything: one step
         if failed >= 0 or counter is None:
             return failed, wait, 0
-        return failed, wait, await self.count(counter[0], counter[1], now)
+        return failed, wait, self._count(counter[0], counter[1], now)
 
-    async def count(self, key: str, expires_at: float, now: float) -> int:
+    def _count(self, key: str, expires_at: float, now: float) -> int:
         count, expires = self._counters.get(key, (0, expires_at))
         if expires < now:
             count = 0

@@ -1,13 +1,12 @@
 """A store in Redis, so several workers (and hosts) enforce one limit and share one cache.
 
-Each operation is one round trip and atomic on the server: the token buckets are a Lua script
-(with the quota's counter, when a request has one, in the same script), the counter INCR + EXPIRE
-in one MULTI, the cache GET / SET PX. Connections come from a bounded
-pool that a burst of requests waits on (redis-py's default pool raises at once when all its
-connections are busy, which looked like an outage). Only a real outage (refused or reset, or no
-answer within the deadline) applies the failure policy: `open` lets the request through (logged
-loudly, once a minute), `closed` answers 503; each one is counted (`on_unavailable`), and it
-never hangs. Any other Redis error is a bug and is raised.
+Each operation is one round trip and atomic on the server: the token buckets are a Lua script,
+with the quota's counter (INCR + EXPIRE) in it when a request has one; the cache is GET / SET PX.
+Connections come from a bounded pool that a burst of requests waits on (redis-py's default pool
+raises at once when all its connections are busy, which looked like an outage). Only a real
+outage (refused or reset, or no answer within the deadline) applies the failure policy: `open`
+lets the request through (logged loudly, once a minute), `closed` answers 503; each one is
+counted (`on_unavailable`), and it never hangs. Any other Redis error is a bug and is raised.
 """
 
 from __future__ import annotations
@@ -142,18 +141,6 @@ class RedisStore:
             self._failed("throttle" if counter is None else "throttle+quota", exc)
             return -1, 0.0, 0
         return int(failed), float(wait.decode() if isinstance(wait, bytes) else wait), int(count)
-
-    async def count(self, key: str, expires_at: float, now: float) -> int:
-        try:
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.incr(self._prefix + key)
-                # relative to the gateway's clock, which tests move; Redis's own clock stays real
-                pipe.expire(self._prefix + key, max(1, math.ceil(expires_at - now)))
-                value, _ = await pipe.execute()
-        except Exception as exc:
-            self._failed("quota", exc)
-            return 0
-        return int(value)
 
     async def counted(self, key: str, now: float) -> int:
         try:
