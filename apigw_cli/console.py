@@ -54,12 +54,26 @@ def print_error(message: str) -> None:
     stream.flush()
 
 
+class _RichOnFirstRecord(logging.Handler):
+    """rich's log handler, made when the first record comes: importing rich costs ~30 ms of a
+    command's start, and most runs of `invoke` log nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rich: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._rich is None:
+            from rich.logging import RichHandler
+
+            self._rich = RichHandler(console=stderr_console(), show_path=False, rich_tracebacks=False)
+        self._rich.handle(record)
+
+
 def setup_logging(level: int = logging.INFO) -> None:
     """Route apigw's log records (handler tracebacks, response mismatches) to stderr through rich."""
-    from rich.logging import RichHandler
-
     logger = logging.getLogger("apigw")
-    logger.handlers[:] = [RichHandler(console=stderr_console(), show_path=False, rich_tracebacks=False)]
+    logger.handlers[:] = [_RichOnFirstRecord()]
     logger.setLevel(level)
 
 

@@ -47,7 +47,8 @@ NEVER = {
 DENIED = {
     "help": NEVER | {"rich", "asyncio", "yaml", "yaml_rs", "jsonschema_rs", "aiohttp", "apigw_cli.gateway"},
     "lint": NEVER | {"aiohttp", "rich"},  # its report is plain text with ANSI colours
-    "invoke": NEVER | {"aiohttp"},  # the spec's operations are python handlers and mocks
+    # the spec's operations are python handlers and mocks; rich loads with the first log record
+    "invoke": NEVER | {"aiohttp", "rich"},
 }
 COMMANDS = {
     "help": ["--help"],

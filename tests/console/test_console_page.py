@@ -76,6 +76,18 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 20) -> An
         time.sleep(0.1)
 
 
+def table_cells(driver: WebDriver, rows: str, columns: int) -> list[tuple[str, ...]]:
+    """The text of the first `columns` cells of each row, read in one script (the page redraws its
+    tables as data comes in: elements held across several calls can go stale between them)."""
+    found = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]),"
+        " row => Array.from(row.querySelectorAll('td'), cell => cell.innerText.trim()).slice(0, arguments[1]))",
+        rows,
+        columns,
+    )
+    return [tuple(row) for row in found]
+
+
 def screenshot(driver: WebDriver, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("APIGW_CONSOLE_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,8 +133,7 @@ def test_the_routes_table_is_apigw_routes(browser: WebDriver, served: tuple[str,
     )
     expected = [(row["method"], row["path"], row["integration"], row["target"]) for row in json.loads(listed.stdout)]
     open_view(browser, base, "routes")
-    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#route-table tbody tr"), "the routes")
-    shown = [tuple(cell.text for cell in row.find_elements(By.TAG_NAME, "td")[:4]) for row in rows]
+    shown = wait_for(lambda: table_cells(browser, "#route-table tbody tr", 4), "the routes")
     assert shown == expected
     screenshot(browser, "routes", tmp_path)
     browser.find_element(By.ID, "route-filter").send_keys("petId")
@@ -213,15 +224,21 @@ def test_charts_have_data_points(browser: WebDriver, served: tuple[str, Path], t
             time.sleep(2.1)  # the page samples the counters every 2 s
 
     def risen(metric: str) -> bool:  # a point above the baseline: that interval had requests
-        points = browser.find_elements(By.CSS_SELECTOR, f'svg[data-metric="{metric}"] circle')
-        return any(float(point.get_attribute("cy") or 90) < 85 for point in points)
+        # read in one script: the page redraws its charts every 2 s, which makes held elements stale
+        heights = browser.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0]), c => c.getAttribute('cy'))",
+            f'svg[data-metric="{metric}"] circle',
+        )
+        return any(float(height or 90) < 85 for height in heights)
 
     wait_for(lambda: risen("requests"), "points above zero on the requests chart")
     wait_for(lambda: risen("4xx"), "points above zero on the 4xx chart")
     wait_for(lambda: risen("latency"), "the latency chart")
     assert not risen("5xx")
-    rows = browser.find_elements(By.CSS_SELECTOR, "#metric-table tbody tr")
-    assert any(row.text.startswith("GET /pets ") for row in rows)
+    wait_for(
+        lambda: any(row[0].startswith("GET /pets") for row in table_cells(browser, "#metric-table tbody tr", 1)),
+        "GET /pets in the metric table",
+    )
     screenshot(browser, "metrics", tmp_path)
     browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="stage"]').click()
     wait_for(lambda: "$default" in browser.find_element(By.ID, "stage-detail").text, "the stage")
@@ -267,9 +284,8 @@ def test_the_stage_view_shows_variables_masked_and_the_quota_left(browser: WebDr
         for _ in range(3):
             assert httpx.get(f"{base}/things", headers={"x-api-key": "k-123"}, timeout=10).status_code == 200
         open_view(browser, base, "stage")
-        row = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, '#usage-plans tr[data-key="partner"]'), "the plan")
-        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-        assert cells[:6] == ["partners", "100/s burst 100", "10/day", "partner", "3", "7"]
+        cells = wait_for(lambda: table_cells(browser, '#usage-plans tr[data-key="partner"]', 6)[0], "the plan")
+        assert list(cells[:6]) == ["partners", "100/s burst 100", "10/day", "partner", "3", "7"]
         variables = browser.find_element(By.ID, "variables").text
         assert "users-dev" in variables and "hunter2" not in variables and "[redacted]" in variables
         assert "k-123" not in browser.page_source  # key values are never shown
