@@ -155,6 +155,24 @@ def measure_server(command: list[str], env: dict[str, str], args: argparse.Names
         process.wait(10)
 
 
+def measure_apigw(env: dict[str, str], args: argparse.Namespace, *options: str) -> dict[str, dict[str, float]]:
+    """`apigw serve specs/userapi.yaml` with `options`."""
+    command = [sys.executable, "-m", "apigw_cli", "serve", str(SPEC), "--port", str(free_port()), *options]
+    return measure_server(command, env, args)
+
+
+def measure_direct(env: dict[str, str], tmp: Path, args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The same handlers from a bare starlette route in the thread pool (its app written to `tmp`)."""
+    (tmp / "direct_app.py").write_text(DIRECT_APP.format(handlers=str(REPO / "specs" / "handlers")))
+    env_direct = {**env, "APIGW_USERS_DB": str(tmp / "direct.db"), "PYTHONPATH": str(tmp)}
+    return measure_server(
+        [sys.executable, "-m", "uvicorn", "direct_app:app", "--http", "httptools", "--log-level", "warning",
+         "--no-access-log", "--port", str(free_port())],
+        env_direct,
+        args,
+    )  # fmt: skip
+
+
 def median_wall(command: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -187,24 +205,9 @@ def main() -> None:
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
         env = {**os.environ, "APIGW_USERS_DB": str(Path(tmp) / "users.db"), "NO_COLOR": "1"}
-        ours = measure_server(
-            [sys.executable, "-m", "apigw_cli", "serve", str(SPEC), "--port", str(free_port())], env, args
-        )
-        env_off = {**env, "APIGW_USERS_DB": str(Path(tmp) / "no-console.db")}
-        no_console = measure_server(
-            [sys.executable, "-m", "apigw_cli", "serve", str(SPEC), "--port", str(free_port()), "--no-console"],
-            env_off,
-            args,
-        )
-        direct_file = Path(tmp) / "direct_app.py"
-        direct_file.write_text(DIRECT_APP.format(handlers=str(REPO / "specs" / "handlers")))
-        env_direct = {**env, "APIGW_USERS_DB": str(Path(tmp) / "direct.db"), "PYTHONPATH": tmp}
-        direct = measure_server(
-            [sys.executable, "-m", "uvicorn", "direct_app:app", "--http", "httptools", "--log-level", "warning",
-             "--no-access-log", "--port", str(free_port())],
-            env_direct,
-            args,
-        )  # fmt: skip
+        ours = measure_apigw(env, args)
+        no_console = measure_apigw({**env, "APIGW_USERS_DB": str(Path(tmp) / "no-console.db")}, args, "--no-console")
+        direct = measure_direct(env, Path(tmp), args)
     for kind, label in (("GET", "python GET /users/{id}"), ("POST", "validated POST /users")):
         a, b = ours[kind], direct[kind]
         rows.append(

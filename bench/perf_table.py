@@ -59,19 +59,8 @@ def handler_row() -> tuple[float, float]:
     args = argparse.Namespace(duration=5.0, connections=16)
     with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as tmp:
         env = {**os.environ, "APIGW_USERS_DB": str(Path(tmp) / "users.db"), "NO_COLOR": "1"}
-        port = gateway_bench.free_port()
-        ours = gateway_bench.measure_server(
-            [sys.executable, "-m", "apigw_cli", "serve", str(gateway_bench.SPEC), "--port", str(port)], env, args
-        )
-        direct_file = Path(tmp) / "direct_app.py"
-        direct_file.write_text(gateway_bench.DIRECT_APP.format(handlers=str(REPO / "specs" / "handlers")))
-        env_direct = {**env, "APIGW_USERS_DB": str(Path(tmp) / "direct.db"), "PYTHONPATH": tmp}
-        direct = gateway_bench.measure_server(
-            [sys.executable, "-m", "uvicorn", "direct_app:app", "--http", "httptools", "--log-level", "warning",
-             "--no-access-log", "--port", str(gateway_bench.free_port())],
-            env_direct,
-            args,
-        )  # fmt: skip
+        ours = gateway_bench.measure_apigw(env, args)
+        direct = gateway_bench.measure_direct(env, Path(tmp), args)
     return ours["GET"]["rps"], direct["GET"]["rps"]
 
 

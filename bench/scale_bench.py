@@ -14,14 +14,14 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from gateway_bench import free_port, wait_ready  # bench/ is on the path of a bench script
 
 REPO = Path(__file__).resolve().parent.parent
 METERED_SPEC = """
@@ -46,28 +46,11 @@ paths:
 WRK_SCRIPT = 'wrk.headers["x-api-key"] = "key-1"\n'
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
 @contextmanager
 def started(command: list[str], port: int, env: dict[str, str], cwd: Path) -> Iterator[None]:
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_port(port)
+        wait_ready(port, 30)
         yield
     finally:
         process.terminate()

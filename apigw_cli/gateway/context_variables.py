@@ -9,25 +9,18 @@ a local gateway cannot know (an AWS account behind the caller, Cognito identitie
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import TYPE_CHECKING, Any
 
+from apigw_cli.gateway.clock import clf_time
 from apigw_cli.gateway.deployment import ACCOUNT_ID, API_ID, Deployment
 
 if TYPE_CHECKING:
     from apigw_cli.gateway.exchange import Exchange
 
 
-_last_time: tuple[int, str] = (-1, "")  # the second last formatted: requests come many a second
-
-
 def request_time(epoch: float) -> str:
     """CLF time (dd/MMM/yyyy:HH:mm:ss +0000), as `$context.requestTime` and events carry it."""
-    global _last_time
-    second = int(epoch)
-    if second != _last_time[0]:
-        _last_time = (second, time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second)))
-    return _last_time[1]
+    return clf_time(epoch)
 
 
 def resource_id(path_template: str) -> str:
